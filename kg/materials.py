@@ -1,0 +1,141 @@
+"""Material mentions in normalized text: formulas, composites, abbreviations and class phrases.
+
+>>> [(m.text, m.formula) for m in find_materials("Li6PS5Cl and PEO/LiTFSI beat LLZO", aliases={"LLZO": "Li7La3Zr2O12"})]
+[('Li6PS5Cl', 'Li6PS5Cl'), ('PEO/LiTFSI', None), ('LLZO', 'Li7La3Zr2O12')]
+
+Formulas are element-validated by ``kg.chemistry`` (no "PEO" as P+E+O); names without a formula come
+from the alias lexicon (ontology/materials.ttl) or from the paper's own abbreviation definitions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg import chemistry
+
+# a run of formula-like characters: Li6PS5Cl, Li1+xAlxTi2-x(PO4)3, 90LiBH4·10P2S5, PEO-PVDF/LiNO3
+_TOKEN = re.compile(r"(?<![\w\-/·@–])[\[(]?[A-Z0-9(\[][A-Za-z0-9.()\[\]·+\-–/@:,δ]*[A-Za-z0-9)\]δ+\-]")
+_SPLIT = re.compile(r"(/|@|–|(?<=[\w)\]])-(?=[A-Z\d(])|·(?=[A-Z(]))")
+_PLURAL_ABBREVIATION = re.compile(r"^[A-Z]{2,}s$")  # "SSEs", "SPEs": not Einsteinium
+_WORDLIKE = re.compile(r"^[A-Z][a-z]+$")
+_DEFINITION = re.compile(r"(?P<full>\S+(?:\s\S+){0,5}?)\s?\((?P<abbr>[A-Z][A-Za-z0-9\-+]{1,11}(?:s)?)\)")
+
+CLASS_HEADS = (
+    r"electrolytes?|SEs|SSEs|SPEs|CSEs|ISEs|HSEs|SE|SSE|SPE|CSE|conductors?|anodes?|cathodes?|glass(?:es)?|"
+    r"glass-ceramics?|ceramics?|membranes?|composites?|hydrides|borohydrides|closo-borates|sulfides|oxides|halides|"
+    r"garnets?|thio-LISICONs?|LISICONs?|NASICONs?|argyrodites?|perovskites?|polymers?|materials"
+)
+_CLASS = re.compile(
+    rf"(?<![\w-])(?P<mods>(?:(?!(?:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b"
+)
+
+
+@dataclass
+class MaterialMention:
+    start: int
+    end: int
+    text: str
+    formula: str | None
+    kind: str  # "formula" | "composite" | "alias" | "class"
+
+
+def _part_ok(part: str, aliases: dict[str, str | None]) -> str | None:
+    """'formula' / 'alias' when one piece of a composite name is a material, else None."""
+    if not part:
+        return None
+    if part in aliases:
+        return "alias"
+    if _WORDLIKE.match(part) or _PLURAL_ABBREVIATION.match(part):
+        return None
+    if chemistry.is_formula(part):
+        return "formula"
+    return None
+
+
+def _trim(token: str) -> str:
+    token = token.rstrip(".,:;")
+    # drop unbalanced closing brackets at the end and opening ones at the start
+    pairs = {")": "(", "]": "[", "(": ")", "[": "]"}
+    while token and token[-1] in ")]" and token.count(token[-1]) > token.count(pairs[token[-1]]):
+        token = token[:-1]
+    while token and token[0] in "([" and token.count(token[0]) > token.count(pairs[token[0]]):
+        token = token[1:]
+    token = token.rstrip(".,:;-")
+    if token[:1] == "(" and token[-1:] == ")" and token[1:-1].count("(") == token[1:-1].count(")"):
+        token = token[1:-1]
+    return token
+
+
+def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str | None] | None:
+    """(kind, formula) for a candidate token, or None when it is not a material."""
+    if token in aliases:
+        return "alias", aliases[token]
+    if _PLURAL_ABBREVIATION.match(token):
+        return None
+    if chemistry.is_formula(token):
+        return "formula", chemistry.normalize_formula(token)
+    parts = [p for p in _SPLIT.split(token) if p and not _SPLIT.fullmatch(p)]
+    if len(parts) < 2:
+        return None
+    kinds = [_part_ok(p, aliases) for p in parts]
+    if all(kinds) or (sum(1 for k in kinds if k) >= max(2, len(parts) - 1) and not any(_WORDLIKE.match(p) for p in parts)):
+        return "composite", None
+    return None
+
+
+def find_materials(text: str, aliases: dict[str, str | None] | None = None, classes: bool = True) -> list[MaterialMention]:
+    """Material mentions in ``text``, left to right, without overlaps."""
+    aliases = aliases or {}
+    found: list[MaterialMention] = []
+    for m in _TOKEN.finditer(text):
+        token = _trim(m.group())
+        if len(token) < 2:
+            continue
+        start = m.start() + m.group().find(token)
+        hit = classify_token(token, aliases)
+        if hit is None:
+            # a formula followed by junk ("Li6PS5Cl-based"): keep the longest leading part that is a material
+            for cut in sorted({i.start() for i in re.finditer(r"[-/@,]", token)}, reverse=True):
+                head = _trim(token[:cut])
+                hit = classify_token(head, aliases) if len(head) >= 2 else None
+                if hit:
+                    token = head
+                    break
+        if hit is None:
+            continue
+        kind, formula = hit
+        found.append(MaterialMention(start, start + len(token), token, formula, kind))
+    if classes:
+        taken = [(f.start, f.end) for f in found]
+        for m in _CLASS.finditer(text):
+            s, e = m.start(), m.end()
+            if any(a < e and s < b for a, b in taken):
+                continue
+            found.append(MaterialMention(s, e, m.group().strip(), None, "class"))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+def abbreviation_definitions(text: str, aliases: dict[str, str | None]) -> dict[str, str | None]:
+    """Abbreviations a paper defines: ``Li7La3Zr2O12 (LLZO)`` -> {'LLZO': 'Li7La3Zr2O12'}."""
+    out: dict[str, str | None] = {}
+    for m in _DEFINITION.finditer(text):
+        abbr, full = m.group("abbr"), m.group("full")
+        last = _trim(full.split()[-1])
+        if chemistry.is_formula(abbr) and not re.fullmatch(r"[A-Z]{2,}[a-z]?", abbr):
+            continue  # "(Li2S)" restates a formula; it is no abbreviation
+        if chemistry.is_formula(last):
+            out[abbr] = chemistry.normalize_formula(last)
+        elif abbr not in aliases and _initials_match(abbr, full):
+            out[abbr] = None
+    return out
+
+
+def _initials_match(abbr: str, full: str) -> bool:
+    """'poly(ethylene oxide) (PEO)' / 'solid polymer electrolytes (SPEs)': the letters follow the words."""
+    letters = [c.lower() for c in abbr.rstrip("s") if c.isalpha()]
+    words = re.findall(r"[A-Za-z]+", full.lower())
+    if not letters or not words:
+        return False
+    initials = "".join(w[0] for w in words)
+    return initials.endswith("".join(letters)) or "".join(letters) in initials

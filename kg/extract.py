@@ -1,0 +1,117 @@
+"""Extraction: a Document's blocks -> candidate facts (before the validation gate).
+
+reader -> normalizer -> NLP components (``kg.nlp``) -> relations (``kg.relations``, ``kg.tables``) ->
+``CandidateMeasurement`` / ``CandidateSynthesis`` with their evidence (document, 1-based line, text).
+
+>>> from kg.reader import parse_document
+>>> doc = parse_document("LLZO shows an ionic conductivity of 0.3 mS cm⁻¹ at RT [1].\\n", "demo")
+>>> [(c.material, c.value, c.temperature_c) for c in Extractor().extract(doc)]
+[('LLZO', 0.0003, 'RT')]
+"""
+from __future__ import annotations
+
+import re
+
+from kg import materials, relations, tables
+from kg.models import Block, CandidateMeasurement, CandidateSynthesis, Document, Evidence
+from kg.nlp import build_pipeline, expand_markers, lexicon_aliases, method_labels, property_labels
+from kg.normalizer import normalize
+from kg.ontology import load_lexicon
+
+TEXT_BLOCKS = ("paragraph", "caption")
+
+
+class Extractor:
+    """Holds the spaCy pipeline and the lexicons; ``extract(doc)`` is safe to call many times."""
+
+    def __init__(self):
+        self.nlp = build_pipeline()
+        self.lexicon = load_lexicon()
+        self.aliases = lexicon_aliases(self.lexicon)
+        self.synthesis_methods = {label for label, m in self.lexicon.methods.items() if m.kind == "synthesis"}
+        self.property_words = [
+            (re.compile(r"(?<![\w])" + re.escape(label).replace(r"\ ", r"[\s_]?") + r"(?![a-z])", re.I if len(label) > 4 else 0), key)
+            for label, key in sorted(property_labels(self.lexicon), key=lambda x: -len(x[0]))
+        ]
+        self.method_words = [
+            (re.compile(r"(?<![\w])" + re.escape(label).replace(r"\ ", r"\s?") + r"(?![a-z])", re.I), pref)
+            for label, pref in sorted(method_labels(self.lexicon), key=lambda x: -len(x[0]))
+            if pref in self.synthesis_methods
+        ]
+
+    def extract(self, doc: Document) -> list[CandidateMeasurement | CandidateSynthesis]:
+        style = "superscript" if any(len(c.text) and not c.text.startswith("[") for c in doc.citations[:20]) else "bracket"
+        text_blocks = [b for b in doc.blocks if b.kind in TEXT_BLOCKS]
+        normalized = [normalize(b.text) for b in text_blocks]
+        aliases = dict(self.aliases)
+        for n in normalized:
+            aliases.update(materials.abbreviation_definitions(n.text, aliases))
+        out: list[CandidateMeasurement | CandidateSynthesis] = []
+        contexts = [{"aliases": aliases, "citation_style": style} for _ in normalized]
+        for spacy_doc, (block, norm) in zip(
+            self.nlp.pipe(_with_user_data(self.nlp, normalized, contexts)), zip(text_blocks, normalized)
+        ):
+            source = "caption" if block.kind == "caption" else "text"
+            subject = None
+            for sent in relations.sentences_of(spacy_doc):
+                for raw in relations.measurements(sent, subject if not sent.materials else None):
+                    out.append(_measurement(raw, doc, block, norm, source))
+                for raw in relations.syntheses(sent, self.synthesis_methods):
+                    out.append(_synthesis(raw, doc, _line(block, norm, raw.start), raw.sentence))
+                specific = [m for m in sent.materials if m.value.kind != "class"]
+                if specific:
+                    subject = specific[-1]
+        for block in doc.blocks:
+            if block.kind != "table":
+                continue
+            raws, syns = tables.table_facts(block, aliases, self.property_words, self.method_words, style, expand_markers)
+            rows_by_text = {"\t".join(r.cells): r.line for r in block.rows}
+            for raw in raws:
+                line = rows_by_text.get(raw.sentence, block.line_start)
+                out.append(_candidate(raw, doc.doc_id, line, raw.sentence, "table"))
+            for raw in syns:
+                line = rows_by_text.get(raw.sentence, block.line_start)
+                out.append(_synthesis(raw, doc, line, raw.sentence))
+        return out
+
+
+def _with_user_data(nlp, normalized, contexts):
+    """Docs made by the tokenizer, carrying per-document data for the components."""
+    for n, ctx in zip(normalized, contexts):
+        d = nlp.make_doc(n.text)
+        d.user_data.update(ctx)
+        yield d
+
+
+def _line(block: Block, norm, offset: int) -> int:
+    return block.line_of(norm.source_offset(offset))
+
+
+def _measurement(raw: relations.RawMeasurement, doc: Document, block: Block, norm, source: str) -> CandidateMeasurement:
+    return _candidate(raw, doc.doc_id, _line(block, norm, raw.start), raw.sentence, source)
+
+
+def _candidate(raw: relations.RawMeasurement, doc_id: str, line: int, text: str, source: str) -> CandidateMeasurement:
+    return CandidateMeasurement(
+        material=raw.material,
+        formula=raw.formula,
+        property=raw.property,
+        value=raw.value,
+        value_max=raw.value_max,
+        unit=raw.unit,
+        qualifier=raw.qualifier,
+        temperature_c=raw.temperature,
+        methods=list(raw.methods),
+        refs=list(raw.refs),
+        evidence=Evidence(doc_id, line, text.strip(), source),  # type: ignore[arg-type]
+    )
+
+
+def _synthesis(raw: relations.RawSynthesis, doc: Document, line: int, text: str) -> CandidateSynthesis:
+    return CandidateSynthesis(
+        material=raw.material,
+        formula=raw.formula,
+        method=raw.method,
+        refs=list(raw.refs),
+        evidence=Evidence(doc.doc_id, line, text.strip(), "text"),
+    )

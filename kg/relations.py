@@ -1,0 +1,293 @@
+"""Relation extraction over sentences: attach each value to its material, property, temperature,
+methods and citation markers, and find synthesis statements.
+
+Works on the spans the NLP stage left on a ``Doc`` (see ``kg.nlp``). One sentence at a time, with the
+paragraph's running subject for sentences that name no material.
+
+>>> # see tests/test_relations.py for worked examples
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+# the unit's dimension decides which properties a value can be; words decide among them
+UNIT_PROPERTIES = {
+    "S/cm": ("ionic_conductivity", "electronic_conductivity"),
+    "eV": ("activation_energy",),
+    "V": ("electrochemical_window",),
+    "mA/cm2": ("critical_current_density",),
+    "mAh/g": ("specific_capacity",),
+}
+# properties whose unit is shared with other quantities (a voltage, a current density): only taken
+# when the sentence names the property
+NEEDS_WORD = {"electrochemical_window", "critical_current_density", "activation_energy", "electronic_conductivity"}
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_SYNTHESIS_VERB = re.compile(
+    r"\b(?:prepared|synthesi[sz]ed|fabricated|made|obtained|produced|grown|deposited|processed|treated|"
+    r"formed|manufactured|developed|constructed|realized|coated|cast|casted|sintered|milled|annealed|"
+    r"ball-milled|quenched|via|through|using|by)\b",
+    re.I,
+)
+_REQUIREMENT = re.compile(
+    r"\b(?:should|must|need(?:s|ed)? to|required?|requirements?|ideal|prerequisite|target|desired|necessary)\b", re.I
+)
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    value: object
+
+
+@dataclass
+class Sentence:
+    """One sentence's mentions, offsets relative to the sentence text."""
+
+    text: str
+    offset: int  # of the sentence in the doc text
+    materials: list[Mention] = field(default_factory=list)
+    quantities: list[Mention] = field(default_factory=list)
+    properties: list[Mention] = field(default_factory=list)
+    temperatures: list[Mention] = field(default_factory=list)
+    methods: list[Mention] = field(default_factory=list)
+    citations: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class RawMeasurement:
+    """A value attached to its context; ``start`` is its offset in the doc text (for the line)."""
+
+    start: int
+    material: str
+    formula: str | None
+    property: str
+    value: float
+    value_max: float | None
+    unit: str
+    qualifier: str
+    temperature: float | str | None
+    methods: list[str]
+    refs: list[str]
+    sentence: str
+
+
+@dataclass
+class RawSynthesis:
+    start: int
+    material: str
+    formula: str | None
+    method: str
+    refs: list[str]
+    sentence: str
+
+
+def sentences_of(doc: Doc) -> list[Sentence]:
+    """Group the doc's spans by sentence."""
+    out = []
+    keys = ("materials", "quantities", "properties", "temperatures", "methods", "citations")
+    attrs = ("material", "quantity", "property", "temperature", "method", "refs")
+    spans_by_key = {k: sorted(doc.spans[k], key=lambda s: s._.start) if k in doc.spans else [] for k in keys}
+    cursor = {k: 0 for k in keys}
+    for sent in doc.sents:
+        s0, s1 = sent.start_char, sent.end_char
+        sentence = Sentence(sent.text, s0)
+        for key, attr in zip(keys, attrs):
+            spans = spans_by_key[key]
+            i = cursor[key]
+            while i < len(spans) and spans[i]._.start < s1:
+                sp: Span = spans[i]
+                if sp._.start >= s0:
+                    getattr(sentence, key).append(
+                        Mention(sp._.start - s0, sp._.end - s0, doc.text[sp._.start:sp._.end], getattr(sp._, attr))
+                    )
+                i += 1
+            cursor[key] = i
+        out.append(sentence)
+    return out
+
+
+def _property_for(q: Mention, s: Sentence) -> str | None:
+    unit = q.value.unit
+    candidates = UNIT_PROPERTIES.get(unit)
+    if not candidates:
+        return None
+    named = [p for p in s.properties if p.value in candidates]
+    if unit == "S/cm":
+        before = [p for p in named if p.start < q.start]
+        nearest = (before or named or [None])[-1] if before else (named[0] if named else None)
+        if nearest is not None and nearest.value == "electronic_conductivity":
+            return "electronic_conductivity"
+        return "ionic_conductivity"
+    prop = candidates[0]
+    if prop in NEEDS_WORD and not named:
+        return None
+    if prop == "specific_capacity" and not named and not re.search(r"capacit", s.text, re.I):
+        return None
+    return prop
+
+
+def _temperature_for(q: Mention, s: Sentence, same: list[Mention]) -> float | str | None:
+    """A temperature stated for this value: right after it (before the next value), else in the clause."""
+    nxt = min((o.start for o in same if o.start > q.start), default=len(s.text))
+    after = [t for t in s.temperatures if q.end <= t.start < nxt and t.start - q.end <= 60]
+    if after:
+        t = after[0]
+        prefix = s.text[max(q.end, t.start - 12):t.start].lower()
+        if re.search(r"above|below|over|up to|from|>|<", prefix) or re.match(r"\s?[-–]\s?\d", s.text[t.end:t.end + 4]):
+            return None
+        return t.value
+    if len(same) == 1:
+        before = [t for t in s.temperatures if t.end <= q.start and q.start - t.end <= 80]
+        if before:
+            t = before[-1]
+            prefix = s.text[max(0, t.start - 12):t.start].lower()
+            if not re.search(r"above|below|over|up to|from|>|<|between", prefix):
+                if t.value == "RT" or re.search(r"\bat\s*$|\(\s*$|@\s*$", s.text[max(0, t.start - 5):t.start]):
+                    return t.value
+    return None
+
+
+def _refs_for(q: Mention, s: Sentence) -> list[str]:
+    after = [c for c in s.citations if c.start >= q.end]
+    if after:
+        return list(after[0].value)
+    before = [c for c in s.citations if c.end <= q.start]
+    return list(before[-1].value) if before else []
+
+
+def _material_for(q: Mention, s: Sentence, subject: Mention | None) -> Mention | None:
+    before = [m for m in s.materials if m.end <= q.start]
+    specific = [m for m in before if m.value.kind != "class"]
+    # "1.2 mS cm^-1 for Li6PS5Cl" / "... of X" right after the value
+    tail = s.text[q.end:q.end + 40]
+    m_after = re.match(r"\s?(?:\([^)]*\)\s?)?(?:at [^,;]{1,20}\s)?(?:for|of|in|by)\s(?:the\s)?", tail)
+    if m_after:
+        follow = [m for m in s.materials if q.end + m_after.end() <= m.start <= q.end + m_after.end() + 2]
+        if follow:
+            return follow[0]
+    if specific:
+        return specific[-1]
+    if before:
+        return before[-1]
+    after = [m for m in s.materials if m.start >= q.end]
+    if after and after[0].start - q.end < 60:
+        return after[0]
+    return subject
+
+
+def measurements(s: Sentence, subject: Mention | None) -> list[RawMeasurement]:
+    """Every property value of one sentence, attached to its material, temperature and sources."""
+    out: list[RawMeasurement] = []
+    if _REQUIREMENT.search(s.text) and not re.search(r"\b(?:showed|exhibited|achieved|reached|delivered)\b", s.text):
+        return out
+    typed: list[tuple[Mention, str]] = []
+    for q in s.quantities:
+        prop = _property_for(q, s)
+        if prop:
+            typed.append((q, prop))
+    typed.extend(_transference_numbers(s))
+    if not typed:
+        return out
+    methods = sorted({m.value for m in s.methods})
+    by_prop: dict[str, list[Mention]] = {}
+    for q, prop in typed:
+        by_prop.setdefault(prop, []).append(q)
+    respectively = _respectively_map(s, typed)
+    for q, prop in typed:
+        mat = respectively.get(id(q)) or _material_for(q, s, subject)
+        if mat is None:
+            continue
+        qty = q.value
+        out.append(
+            RawMeasurement(
+                start=s.offset + q.start,
+                material=mat.text,
+                formula=mat.value.formula,
+                property=prop,
+                value=qty.value,
+                value_max=qty.value_max,
+                unit=qty.unit,
+                qualifier=qty.qualifier,
+                temperature=_temperature_for(q, s, by_prop[prop]),
+                methods=methods,
+                refs=_refs_for(q, s),
+                sentence=s.text,
+            )
+        )
+    return out
+
+
+def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int, Mention]:
+    """"A, B and C show 1, 2 and 3 mS cm^-1, respectively": values to materials in order."""
+    if not _RESPECTIVELY.search(s.text):
+        return {}
+    out: dict[int, Mention] = {}
+    by_prop: dict[str, list[Mention]] = {}
+    for q, prop in typed:
+        by_prop.setdefault(prop, []).append(q)
+    for prop, qs in by_prop.items():
+        if len(qs) < 2:
+            continue
+        first = qs[0].start
+        mats = [m for m in s.materials if m.end <= first and m.value.kind != "class"]
+        # the last run of materials before the values, as many as there are values
+        if len(mats) >= len(qs):
+            for q, m in zip(qs, mats[-len(qs):]):
+                out[id(q)] = m
+    return out
+
+
+class _Number:
+    """A bare number dressed as a quantity (transference numbers have no unit)."""
+
+    def __init__(self, value: float, qualifier: str):
+        self.value, self.value_max, self.unit, self.qualifier, self.formula = value, None, "", qualifier, None
+
+
+def _transference_numbers(s: Sentence) -> list[tuple[Mention, str]]:
+    out = []
+    for p in s.properties:
+        if p.value != "transference_number":
+            continue
+        window = s.text[p.end:p.end + 50]
+        m = re.search(r"(?:of|=|is|was|were|reached|reaching|as high as|up to|:|~|≈|about|\()\s?(?P<q>~|≈|>|<)?\s?(?P<v>0?\.\d+|1(?:\.0+)?)(?![\d.^%])", window)
+        if not m:
+            continue
+        v = float(m.group("v"))
+        qual = {"~": "~", "≈": "~", ">": ">", "<": "<"}.get(m.group("q") or "", "=")
+        start = p.end + m.start("v")
+        out.append((Mention(start, start + len(m.group("v")), m.group("v"), _Number(v, qual)), "transference_number"))
+    return out
+
+
+def syntheses(s: Sentence, synthesis_methods: set[str]) -> list[RawSynthesis]:
+    """"X was prepared by M", "M-derived X", "ball-milled X": (material, method) pairs of a sentence."""
+    out: list[RawSynthesis] = []
+    methods = [m for m in s.methods if m.value in synthesis_methods]
+    if not methods or not s.materials or not _SYNTHESIS_VERB.search(s.text):
+        return out
+    seen = set()
+    for meth in methods:
+        # the material this method made: the nearest one before it in the clause, else right after it
+        clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
+        before = [m for m in s.materials if clause_start <= m.end <= meth.start]
+        after = [m for m in s.materials if m.start >= meth.end and m.start - meth.end <= 40]
+        mat = before[-1] if before else (after[0] if after else None)
+        if mat is None:
+            continue
+        key = (mat.text, meth.value)
+        if key in seen:
+            continue
+        seen.add(key)
+        refs = [c for c in s.citations if c.start >= meth.end]
+        refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
+        out.append(
+            RawSynthesis(s.offset + meth.start, mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [], s.text)
+        )
+    return out

@@ -1,0 +1,225 @@
+"""Facts from tables: the header says what each column holds, one row is one material.
+
+Understands headers like ``σ_Li (mS cm^-1) @RT``, ``Conductivity (S cm^-1)`` with ``(30 °C)`` in the
+cells, ``Ionic Conductivity (S cm^-1)`` beside a ``Temp. (°C)`` column, ``Refs.`` columns; section rows
+(``SSE with chemical vapor deposition``) give a method to the rows below; a cell with two values gives
+two facts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg import materials, quantities
+from kg.errors import ParseError
+from kg.models import Block
+from kg.normalizer import plain
+from kg.relations import RawMeasurement, RawSynthesis
+
+_UNIT_IN_HEADER = re.compile(r"\(([^()]*(?:S|V|eV|mA|mAh|A h|kJ)[^()]*)\)|\[([^\]]+)\]|(mA h g\^-1|mAh g\^-1)")
+_MATERIAL_HEADER = re.compile(r"\b(?:SSEs?|SEs?|material|electrolyte|composition|compound|polymer|matrix|type|sample|system|CAM|SSEs)\b", re.I)
+_SALT_HEADER = re.compile(r"\bsalt\b", re.I)
+_FILLER_HEADER = re.compile(r"\b(?:filler|additive)\b", re.I)
+_TEMP_HEADER = re.compile(r"^\s*(?:temp\.?|temperature|T)\s*\(?\s*°\s?C\)?\s*$|^T\s?\(°C\)$", re.I)
+_REF_HEADER = re.compile(r"^\s*(?:refs?\.?|references?)\s*$", re.I)
+_VALUE_IN_CELL = re.compile(
+    rf"(?P<q>~|≈|>|<|≥|≤)?\s?(?P<v>{quantities._VALUE})(?:\s?(?P<rng>–|-|to)\s?(?P<v2>{quantities._VALUE}))?"
+    r"(?:\s?\(?\s?(?P<t>-?\d+(?:\.\d+)?)\s?~?\s?°\s?C\)?|\s?\((?P<rt>RT|rt)\))?"
+)
+
+
+@dataclass
+class Column:
+    index: int
+    property: str | None = None
+    unit_factor: float = 1.0
+    canonical_unit: str = ""
+    header: str = ""
+
+
+def _property_of_header(header: str, property_words: list[tuple[re.Pattern, str]]) -> str | None:
+    for pattern, key in property_words:
+        if pattern.search(header):
+            return key
+    return None
+
+
+def _unit_of_header(header: str, prop: str | None) -> tuple[float, str] | None:
+    m = _UNIT_IN_HEADER.search(header)
+    text = next((g for g in (m.groups() if m else ()) if g), None) if m else None
+    if text is None and prop == "transference_number":
+        return 1.0, ""
+    candidates = [text] if text else []
+    if prop == "specific_capacity":
+        candidates.append("mAh g^-1")
+    for cand in candidates:
+        found = quantities.find_quantities("1 " + cand.strip())
+        if found and found[0].start == 0:
+            return found[0].value, found[0].unit
+    return None
+
+
+def table_facts(block: Block, aliases: dict[str, str | None], property_words, method_labels, style: str, expand) -> tuple[list[RawMeasurement], list[RawSynthesis]]:
+    """Measurements (and section-row syntheses) of one table block."""
+    rows = block.rows
+    if len(rows) < 2:
+        return [], []
+    header = [plain(c) for c in rows[0].cells]
+    header_text = " ".join(header)
+    caption = plain(block.caption)
+    rt_header = bool(re.search(r"@\s?RT|\bRT\b|room temperature", header_text)) or bool(
+        re.search(r"at room temperature|at RT\b", caption)
+    )
+    columns: list[Column] = []
+    material_col = salt_col = temp_col = ref_col = filler_col = None
+    for i, h in enumerate(header):
+        prop = _property_of_header(h, property_words)
+        if prop:
+            unit = _unit_of_header(h, prop)
+            if unit is None and prop in ("ionic_conductivity", "electronic_conductivity"):
+                unit = _unit_of_header(caption, prop)
+            if unit is not None:
+                columns.append(Column(i, prop, unit[0], unit[1], h))
+            elif prop in ("ionic_conductivity", "electrochemical_window", "activation_energy", "specific_capacity"):
+                columns.append(Column(i, prop, 0.0, "", h))  # units in the cells
+            continue
+        if _TEMP_HEADER.search(h) and temp_col is None:
+            temp_col = i
+        elif _REF_HEADER.search(h):
+            ref_col = i
+        elif _SALT_HEADER.search(h) and salt_col is None:
+            salt_col = i
+        elif _FILLER_HEADER.search(h) and filler_col is None:
+            filler_col = i
+        elif material_col is None and _MATERIAL_HEADER.search(h):
+            material_col = i
+    if not columns:
+        return [], []
+    if material_col is None:
+        material_col = _guess_material_column(rows[1:], aliases, {c.index for c in columns})
+    if material_col is None:
+        return [], []
+    out: list[RawMeasurement] = []
+    syn: list[RawSynthesis] = []
+    section_method: str | None = None
+    for row in rows[1:]:
+        cells = [plain(c) for c in row.cells]
+        if row.is_section:
+            section_method = _method_in(" ".join(cells), method_labels)
+            continue
+        if material_col >= len(cells) or not cells[material_col]:
+            continue
+        material = _material_of_cell(cells[material_col], aliases)
+        if material is None:
+            continue
+        name, formula = material
+        for extra in (filler_col, salt_col):
+            if extra is not None and extra < len(cells) and cells[extra] and cells[extra] not in "-–/_":
+                name = f"{name}/{cells[extra]}"
+                formula = None
+        refs = _refs_of_row(cells, ref_col, style, expand)
+        row_temp: float | str | None = None
+        if temp_col is not None and temp_col < len(cells):
+            t = re.match(r"^\s*(-?\d+(?:\.\d+)?)\s*$", cells[temp_col])
+            row_temp = float(t.group(1)) if t else ("RT" if cells[temp_col].strip().upper() == "RT" else None)
+        methods = [section_method] if section_method else []
+        evidence = block.rows and row.cells
+        for col in columns:
+            if col.index >= len(cells):
+                continue
+            for value, value_max, qual, temp, unit in _values_of_cell(cells[col.index], col):
+                t = temp if temp is not None else (row_temp if col.property != "activation_energy" else None)
+                if t is None and rt_header and col.property in ("ionic_conductivity", "activation_energy"):
+                    t = "RT" if col.property == "ionic_conductivity" or "@" in col.header else None
+                out.append(
+                    RawMeasurement(0, name, formula, col.property, value, value_max, unit, qual, t, methods, refs,
+                                   "\t".join(evidence))
+                )
+        if section_method:
+            syn.append(RawSynthesis(0, name, formula, section_method, refs, "\t".join(row.cells)))
+    for m in out:
+        m.start = -1  # table facts carry their row line, set by the caller
+    return out, syn
+
+
+def _values_of_cell(cell: str, col: Column):
+    """(value, value_max, qualifier, temperature, canonical unit) for each value in a cell."""
+    if not cell or cell.strip() in {"-", "–", "/", "_", "ND", "N/A", "--"}:
+        return
+    if col.unit_factor == 0.0:  # the unit is written in the cell
+        for q in quantities.find_quantities(cell):
+            if q.unit in ("S/cm", "eV", "V", "mAh/g", "mA/cm2"):
+                t = re.match(r"\s?\(?\s?(-?\d+(?:\.\d+)?)\s?°\s?C", cell[q.end:])
+                yield q.value, q.value_max, q.qualifier, float(t.group(1)) if t else None, q.unit
+        if col.property != "electrochemical_window":
+            return
+    for m in _VALUE_IN_CELL.finditer(cell):
+        if col.unit_factor == 0.0 and not (col.property == "electrochemical_window" and m.group("rng")):
+            continue
+        # skip numbers glued to words (C-rates "0.5C", cycle counts in parentheses after a first value)
+        tail = cell[m.end("v2") if m.group("v2") else m.end("v"):][:3]
+        if re.match(r"\s?(?:C\b|wt|%|mA|cycles?)", tail):
+            continue
+        if m.start() > 0 and (cell[m.start() - 1].isalnum() or cell[m.start() - 1] in "(,"):
+            continue
+        try:
+            v = quantities.parse_number(m.group("v"))
+            v2 = quantities.parse_number(m.group("v2")) if m.group("v2") else None
+        except ParseError:
+            continue
+        factor = col.unit_factor or 1.0
+        unit = col.canonical_unit or "V"
+        if col.property == "transference_number" and not 0 <= v <= 1:
+            continue
+        qual = {"~": "~", "≈": "~", ">": ">", "<": "<", "≥": ">=", "≤": "<="}.get(m.group("q") or "", "=")
+        temp = float(m.group("t")) if m.group("t") else ("RT" if m.group("rt") else None)
+        yield quantities._round(v * factor), (quantities._round(v2 * factor) if v2 is not None else None), qual, temp, unit
+        if col.property in ("specific_capacity", "transference_number"):
+            return  # the rest of such a cell is test conditions (rate, cycles)
+
+
+def _guess_material_column(rows, aliases, taken: set[int]) -> int | None:
+    best, best_score = None, 0
+    width = max(len(r.cells) for r in rows)
+    for i in range(width):
+        if i in taken:
+            continue
+        score = sum(1 for r in rows if i < len(r.cells) and _material_of_cell(plain(r.cells[i]), aliases))
+        if score > best_score:
+            best, best_score = i, score
+    return best if best_score >= max(1, len(rows) // 3) else None
+
+
+def _material_of_cell(cell: str, aliases) -> tuple[str, str | None] | None:
+    cell = re.sub(r"\s?\^?\d{1,3}(?:[,–-]\d{1,3})*$", "", cell).strip()  # a trailing superscript citation
+    found = materials.find_materials(cell, aliases, classes=False)
+    if not found:
+        if re.search(r"[A-Za-z]{2,}", cell) and len(cell) < 60 and not re.search(r"\d\s?[×x]\s?10|et al", cell):
+            return cell, None  # a name as the table writes it ("Oxide electrolytes", "PTHF")
+        return None
+    m = found[0]
+    if m.start <= 2 and m.end >= len(cell) - 2:
+        return m.text, m.formula
+    if m.kind != "class":
+        return (cell if len(cell) < 60 else m.text), (m.formula if cell == m.text else None)
+    return cell, None
+
+
+def _refs_of_row(cells: list[str], ref_col: int | None, style: str, expand) -> list[str]:
+    if ref_col is not None and ref_col < len(cells):
+        m = re.search(r"\[?([\d,–\-\s]+)\]?", cells[ref_col])
+        if m and re.search(r"\d", m.group(1)):
+            return expand(m.group(1).replace(" ", ""))
+    for c in cells[:2]:
+        m = re.search(r"(?:et al\.?|\^)\s?\^?(\d{1,3}(?:[,–-]\d{1,3})*)\s*$", c)
+        if m:
+            return expand(m.group(1))
+    return []
+
+
+def _method_in(text: str, method_labels: list[tuple[re.Pattern, str]]) -> str | None:
+    squashed = re.sub(r"\s+", " ", text)
+    for pattern, label in method_labels:
+        if pattern.search(squashed) or pattern.search(squashed.replace(" ", "")):
+            return label
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,8 +43,22 @@ def _lit(value: Any, datatype=None) -> Literal:
     return Literal(value, datatype=datatype)
 
 
+def double_lexical(x: float) -> str:
+    """The lexical form Oxigraph stores an xsd:double under (shortest round-trip digits, positional, no
+    trailing ``.0``), so that what we write is byte-identical to what we read back."""
+    x = float(x)
+    if x != x:
+        return "NaN"
+    if x in (float("inf"), float("-inf")):
+        return "INF" if x > 0 else "-INF"
+    text = format(Decimal(repr(x)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def _double(x: float) -> Literal:
-    return Literal(float(x), datatype=XSD.double)
+    return Literal(double_lexical(x), datatype=XSD.double, normalize=False)
 
 
 def _int(x: int) -> Literal:

@@ -44,23 +44,29 @@ class Extractor:
         text_blocks = [b for b in doc.blocks if b.kind in TEXT_BLOCKS]
         normalized = [normalize(b.text) for b in text_blocks]
         aliases = dict(self.aliases)
+        defined: dict[str, str | None] = {}
         for n in normalized:
-            aliases.update(materials.abbreviation_definitions(n.text, aliases))
+            for abbr, formula in materials.abbreviation_definitions(n.text, aliases).items():
+                defined.setdefault(abbr, formula)  # the paper's first definition holds
+        aliases.update(defined)
         out: list[CandidateMeasurement | CandidateSynthesis] = []
         contexts = [{"aliases": aliases, "citation_style": style} for _ in normalized]
         for spacy_doc, (block, norm) in zip(
             self.nlp.pipe(_with_user_data(self.nlp, normalized, contexts)), zip(text_blocks, normalized)
         ):
             source = "caption" if block.kind == "caption" else "text"
-            subject = None
+            subject = cell = None
             for sent in relations.sentences_of(spacy_doc):
-                for raw in relations.measurements(sent, subject if not sent.materials else None):
+                for raw in relations.measurements(sent, subject if not sent.materials else None, cell):
                     out.append(_measurement(raw, doc, block, norm, source))
                 for raw in relations.syntheses(sent, self.synthesis_methods):
                     out.append(_synthesis(raw, doc, _line(block, norm, raw.start), raw.sentence))
-                specific = [m for m in sent.materials if m.value.kind != "class"]
+                specific = [m for m in sent.materials if m.value.kind not in ("class", "cell")]
                 if specific:
                     subject = specific[-1]
+                cells = [m for m in sent.materials if m.value.kind == "cell"]
+                if cells:
+                    cell = cells[-1]
         for block in doc.blocks:
             if block.kind != "table":
                 continue

@@ -105,15 +105,45 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             continue
         kind, formula = hit
         found.append(MaterialMention(start, start + len(token), token, formula, kind))
+    found = _merge_definitions(text, found)
     if classes:
-        taken = [(f.start, f.end) for f in found]
         for m in _CLASS.finditer(text):
             s, e = m.start(), m.end()
-            if any(a < e and s < b for a, b in taken):
+            overlapping = [f for f in found if f.start < e and s < f.end]
+            # a class phrase wins over a formula-less abbreviation at its head ("polymer bi-phase SSEs")
+            if any(f.formula is not None or f.start < s for f in overlapping):
                 continue
+            found = [f for f in found if f not in overlapping]
             found.append(MaterialMention(s, e, m.group().strip(), None, "class"))
+    for m in _CELL.finditer(text):
+        cathode = m.group("cathode")
+        found = [f for f in found if not (m.start() <= f.start < m.end())]
+        found.append(MaterialMention(m.start(), m.end(), cathode, chemistry.normalize_formula(cathode), "cell"))
     found.sort(key=lambda x: x.start)
     return found
+
+
+# a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
+_CELL = re.compile(r"(?<![\w|])(?P<cathode>[A-Za-z0-9().·@\-]+)(?:\s?\|\s?[A-Za-z0-9().·@\-]+){2,3}(?![\w|])")
+
+
+def _merge_definitions(text: str, found: list[MaterialMention]) -> list[MaterialMention]:
+    """``Li7La3Zr2O12 (LLZO)`` is one mention: the formula as written with its abbreviation."""
+    out: list[MaterialMention] = []
+    skip = set()
+    for i, f in enumerate(found):
+        if i in skip:
+            continue
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if (
+            nxt is not None and f.kind == "formula" and nxt.kind == "alias"
+            and re.fullmatch(r"\s?\(", text[f.end:nxt.start]) and text[nxt.end:nxt.end + 1] == ")"
+        ):
+            out.append(MaterialMention(f.start, nxt.end + 1, text[f.start:nxt.end + 1], f.formula, "formula"))
+            skip.add(i + 1)
+        else:
+            out.append(f)
+    return out
 
 
 def abbreviation_definitions(text: str, aliases: dict[str, str | None]) -> dict[str, str | None]:
@@ -124,6 +154,8 @@ def abbreviation_definitions(text: str, aliases: dict[str, str | None]) -> dict[
         last = _trim(full.split()[-1])
         if chemistry.is_formula(abbr) and not re.fullmatch(r"[A-Z]{2,}[a-z]?", abbr):
             continue  # "(Li2S)" restates a formula; it is no abbreviation
+        if abbr in out:
+            continue  # the paper's first definition holds
         if chemistry.is_formula(last):
             out[abbr] = chemistry.normalize_formula(last)
         elif abbr not in aliases and _initials_match(abbr, full):

@@ -165,6 +165,12 @@ def find_quantities(text: str) -> list[Quantity]:
         except ParseError:
             continue
         rng = (m.group("rng") or "").strip()
+        if second is not None and rng == "to" and re.search(r"\bfrom\s*$", text[max(0, m.start() - 8):m.start()]):
+            # "increased from A to B": two values (before and after), not a range
+            v1, canonical = _convert_or_raw(first, expr)
+            out.append(Quantity(m.start(), m.start() + len(m.group("first")), v1, None, canonical, "=", m.group("unit")))
+            out.append(Quantity(m.start("second"), m.end(), _convert_or_raw(second, expr)[0], None, canonical, "=", m.group("unit")))
+            continue
         if second is not None and rng in ("-", "~") and second < first and expr not in ("degC", "K"):
             # "5-1 V" is no range; keep the second value alone
             first, second = second, None

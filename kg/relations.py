@@ -132,8 +132,12 @@ def _property_for(q: Mention, s: Sentence) -> str | None:
     return prop
 
 
-def _temperature_for(q: Mention, s: Sentence, same: list[Mention]) -> float | str | None:
+def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) -> float | str | None:
     """A temperature stated for this value: right after it (before the next value), else in the clause."""
+    if prop == "activation_energy":
+        # an Ea takes only a temperature given for the Ea itself: "0.3 eV at 100 °C"
+        t = next((t for t in s.temperatures if 0 <= t.start - q.end <= 8), None)
+        return t.value if t is not None and re.match(r"\s?(at|@)\s", s.text[q.end:t.start] + " ") else None
     nxt = min((o.start for o in same if o.start > q.start), default=len(s.text))
     after = [t for t in s.temperatures if q.end <= t.start < nxt and t.start - q.end <= 60]
     if after:
@@ -161,8 +165,15 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
-def _material_for(q: Mention, s: Sentence, subject: Mention | None) -> Mention | None:
-    before = [m for m in s.materials if m.end <= q.start]
+def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, cell: Mention | None) -> Mention | None:
+    if prop == "specific_capacity":
+        cells = [m for m in s.materials if m.value.kind == "cell"]
+        if cells:
+            before = [m for m in cells if m.end <= q.start]
+            return before[-1] if before else cells[0]
+        if cell is not None and not [m for m in s.materials if m.value.kind != "class"]:
+            return cell
+    before = [m for m in s.materials if m.end <= q.start and m.value.kind != "cell"]
     specific = [m for m in before if m.value.kind != "class"]
     # "1.2 mS cm^-1 for Li6PS5Cl" / "... of X" right after the value
     tail = s.text[q.end:q.end + 40]
@@ -181,7 +192,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None) -> Mention |
     return subject
 
 
-def measurements(s: Sentence, subject: Mention | None) -> list[RawMeasurement]:
+def measurements(s: Sentence, subject: Mention | None, cell: Mention | None = None) -> list[RawMeasurement]:
     """Every property value of one sentence, attached to its material, temperature and sources."""
     out: list[RawMeasurement] = []
     if _REQUIREMENT.search(s.text) and not re.search(r"\b(?:showed|exhibited|achieved|reached|delivered)\b", s.text):
@@ -200,7 +211,7 @@ def measurements(s: Sentence, subject: Mention | None) -> list[RawMeasurement]:
         by_prop.setdefault(prop, []).append(q)
     respectively = _respectively_map(s, typed)
     for q, prop in typed:
-        mat = respectively.get(id(q)) or _material_for(q, s, subject)
+        mat = respectively.get(id(q)) or _material_for(q, s, subject, prop, cell)
         if mat is None:
             continue
         qty = q.value
@@ -214,7 +225,7 @@ def measurements(s: Sentence, subject: Mention | None) -> list[RawMeasurement]:
                 value_max=qty.value_max,
                 unit=qty.unit,
                 qualifier=qty.qualifier,
-                temperature=_temperature_for(q, s, by_prop[prop]),
+                temperature=_temperature_for(q, s, by_prop[prop], prop),
                 methods=methods,
                 refs=_refs_for(q, s),
                 sentence=s.text,

@@ -24,7 +24,7 @@ _TEMP_HEADER = re.compile(r"^\s*(?:temp\.?|temperature|T)\s*\(?\s*°\s?C\)?\s*$|
 _REF_HEADER = re.compile(r"^\s*(?:refs?\.?|references?)\s*$", re.I)
 _VALUE_IN_CELL = re.compile(
     rf"(?P<q>~|≈|>|<|≥|≤)?\s?(?P<v>{quantities._VALUE})(?:\s?(?P<rng>–|-|to)\s?(?P<v2>{quantities._VALUE}))?"
-    r"(?:\s?\(?\s?(?P<t>-?\d+(?:\.\d+)?)\s?~?\s?°\s?C\)?|\s?\((?P<rt>RT|rt)\))?"
+    r"(?:\s?[(/]?\s?(?P<t>-?\d+(?:\.\d+)?)\s?~?\s?°\s?C\)?|\s?[(/]\s?(?P<rt>RT|rt)\)?)?"
 )
 
 
@@ -87,12 +87,12 @@ def table_facts(block: Block, aliases: dict[str, str | None], property_words, me
             temp_col = i
         elif _REF_HEADER.search(h):
             ref_col = i
+        elif material_col is None and _MATERIAL_HEADER.search(h):
+            material_col = i
         elif _SALT_HEADER.search(h) and salt_col is None:
             salt_col = i
         elif _FILLER_HEADER.search(h) and filler_col is None:
             filler_col = i
-        elif material_col is None and _MATERIAL_HEADER.search(h):
-            material_col = i
     if not columns:
         return [], []
     if material_col is None:
@@ -191,7 +191,7 @@ def _guess_material_column(rows, aliases, taken: set[int]) -> int | None:
 
 
 def _material_of_cell(cell: str, aliases) -> tuple[str, str | None] | None:
-    cell = re.sub(r"\s?\^?\d{1,3}(?:[,–-]\d{1,3})*$", "", cell).strip()  # a trailing superscript citation
+    cell = re.sub(r"\s?\^\d{1,3}(?:[,–-]\d{1,3})*$", "", cell).strip()  # a trailing superscript citation
     found = materials.find_materials(cell, aliases, classes=False)
     if not found:
         if re.search(r"[A-Za-z]{2,}", cell) and len(cell) < 60 and not re.search(r"\d\s?[×x]\s?10|et al", cell):

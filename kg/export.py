@@ -31,7 +31,7 @@ WHERE {
     ?paper dcterms:identifier ?doc .
     OPTIONAL { ?ev sse:source ?source }
     OPTIONAL { ?f sse:formula ?formula }
-    OPTIONAL { ?f sse:property ?prop . OPTIONAL { ?prop skos:notation ?key } }
+    OPTIONAL { ?f sse:property ?prop . OPTIONAL { ?prop sse:key ?key } }
     OPTIONAL { ?f sse:value ?value }
     OPTIONAL { ?f sse:valueMax ?vmax }
     OPTIONAL { ?f sse:unitString ?unit }

@@ -132,6 +132,18 @@ def marker_numbers(marker: str) -> list[int]:
     return out
 
 
+def unique_facts(doc_id: str, facts: Iterable) -> list:
+    """Facts with identical content (same fact IRI) once, first occurrence kept."""
+    seen: set[URIRef] = set()
+    out = []
+    for f in facts:
+        key = iris.fact_iri(doc_id, f)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
 def paper_counts(doc: Document, facts: Iterable, n_rejects: int) -> dict[str, int]:
     facts = list(facts)
     ref_numbers = {r.number for r in doc.references}
@@ -155,7 +167,7 @@ def paper_counts(doc: Document, facts: Iterable, n_rejects: int) -> dict[str, in
 def paper_triples(doc: Document, facts: Iterable[Measurement | Synthesis], lexicon, *, n_rejects: int = 0,
                   file_hash: str | None = None) -> Graph:
     """The named graph of one paper (identifier ``id:graph/<doc_id>``): paper, references, materials, facts."""
-    facts = list(facts)
+    facts = unique_facts(doc.doc_id, facts)
     g = Graph(identifier=iris.graph_iri(doc.doc_id))
     bind_all(g)
     add = g.add
@@ -187,9 +199,15 @@ def paper_triples(doc: Document, facts: Iterable[Measurement | Synthesis], lexic
 
     # -- references --
     ref_by_number: dict[int, URIRef] = {}
+    used: set[URIRef] = set()
     for ref in doc.references:
+        if ref.number in ref_by_number:
+            continue  # a number listed twice: keep the first entry
         node = iris.reference_iri(ref)
-        ref_by_number.setdefault(ref.number, node)
+        if node in used:  # two entries of one list with the same identity: keep them apart in this paper
+            node = URIRef(f"{node}-{iris.paper_iri(doc.doc_id).rsplit('/', 1)[-1]}-{ref.number}")
+        used.add(node)
+        ref_by_number[ref.number] = node
         add((paper, CITO.cites, node))
         add((node, RDF.type, SSE.Reference))
         add((node, RDF.type, BIBO.Document))
@@ -230,7 +248,7 @@ def paper_triples(doc: Document, facts: Iterable[Measurement | Synthesis], lexic
             add((node, RDF.type, SSE.Measurement))
             prop = property_iri(lexicon, fact.property)
             add((node, SSE.property, prop))
-            add((prop, SKOS.notation, Literal(fact.property)))
+            add((prop, SSE.key, Literal(fact.property)))
             add((node, SSE.value, _double(fact.value)))
             if fact.value_max is not None:
                 add((node, SSE.valueMax, _double(fact.value_max)))

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from kg import iris
 from kg.errors import KGError
-from kg.namespaces import PREFIXES, RDF, SSE
+from kg.namespaces import PREFIXES
 
 SUFFIXES = {".txt", ".md"}
 
@@ -200,7 +200,7 @@ class _Context:
 def process_file(path: Path, file_hash: str, ctx: _Context) -> tuple[PaperReport, list[ox.Quad]]:
     """read -> extract -> validate -> graph -> SHACL for one file. Raises KGError (ReadError) on a bad file."""
     from kg.facts import Reject
-    from kg.graph import fact_nodes, paper_counts, paper_triples, rejects_triples, to_quads
+    from kg.graph import fact_nodes, paper_counts, paper_triples, rejects_triples, to_quads, unique_facts
     from kg.reader import read_document
     from kg.validate import validate
 
@@ -208,7 +208,7 @@ def process_file(path: Path, file_hash: str, ctx: _Context) -> tuple[PaperReport
     doc = read_document(Path(path))
     candidates = ctx.extractor.extract(doc)
     facts, rejects = validate(candidates, ctx.lexicon)
-    facts, rejects = list(facts), list(rejects)
+    facts, rejects = unique_facts(doc.doc_id, facts), list(rejects)
     graph = paper_triples(doc, facts, ctx.lexicon, n_rejects=len(rejects), file_hash=file_hash)
     rep = PaperReport(path=str(path), doc_id=doc.doc_id)
     if ctx.shacl:

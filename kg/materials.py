@@ -16,6 +16,8 @@ from kg import chemistry
 # a run of formula-like characters: Li6PS5Cl, Li1+xAlxTi2-x(PO4)3, 90LiBH4·10P2S5, PEO-PVDF/LiNO3
 _TOKEN = re.compile(r"(?<![\w\-/·@–])[\[(]?[A-Z0-9(\[][A-Za-z0-9.()\[\]·+\-–/@:,δ]*[A-Za-z0-9)\]δ+\-]")
 _SPLIT = re.compile(r"(/|@|–|(?<=[\w)\]])-(?=[A-Z\d(])|·(?=[A-Z(]))")
+# an ion in brackets, a space group (P6_3mc, I2_13, P2_1), an isotope (7Li) or one element with a count (H2)
+_NOT_A_MATERIAL = re.compile(r"^\[[^\]]+\][-+]?$|^[PIFCR]\d|^\d+[A-Z][a-z]?$|^[A-Z][a-z]?\d*$")
 _PLURAL_ABBREVIATION = re.compile(r"^[A-Z]{2,}s$")  # "SSEs", "SPEs": not Einsteinium
 _WORDLIKE = re.compile(r"^[A-Z][a-z]+$")
 _DEFINITION = re.compile(r"(?P<full>\S+(?:\s\S+){0,5}?)\s?\((?P<abbr>[A-Z][A-Za-z0-9\-+]{1,11}(?:s)?)\)")
@@ -26,7 +28,7 @@ CLASS_HEADS = (
     r"garnets?|thio-LISICONs?|LISICONs?|NASICONs?|argyrodites?|perovskites?|polymers?|materials"
 )
 _CLASS = re.compile(
-    rf"(?<![\w-])(?P<mods>(?:(?!(?:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b"
+    rf"(?<![\w-])(?P<mods>(?:(?!(?:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b"
 )
 
 
@@ -70,7 +72,7 @@ def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str
     """(kind, formula) for a candidate token, or None when it is not a material."""
     if token in aliases:
         return "alias", aliases[token]
-    if _PLURAL_ABBREVIATION.match(token):
+    if _PLURAL_ABBREVIATION.match(token) or _NOT_A_MATERIAL.match(token):
         return None
     if chemistry.is_formula(token):
         return "formula", chemistry.normalize_formula(token)
@@ -158,9 +160,16 @@ def abbreviation_definitions(text: str, aliases: dict[str, str | None]) -> dict[
             continue  # the paper's first definition holds
         if chemistry.is_formula(last):
             out[abbr] = chemistry.normalize_formula(last)
-        elif abbr not in aliases and _initials_match(abbr, full):
+        elif abbr not in aliases and _initials_match(abbr, full) and _MATERIAL_WORDS.search(full):
             out[abbr] = None
     return out
+
+
+_MATERIAL_WORDS = re.compile(
+    r"electrolyte|polymer|poly|oxide|sulfide|halide|hydride|borate|composite|membrane|glass|ceramic|salt|imide|"
+    r"framework|carbon|nanotube|graphene|garnet|phosphate|nitride|conductor|ether|carbonate|acrylate|fluoride",
+    re.I,
+)
 
 
 def _initials_match(abbr: str, full: str) -> bool:

@@ -103,9 +103,9 @@ def sentences_of(doc: Doc) -> list[Sentence]:
             while i < len(spans) and spans[i]._.start < s1:
                 sp: Span = spans[i]
                 if sp._.start >= s0:
-                    getattr(sentence, key).append(
-                        Mention(sp._.start - s0, sp._.end - s0, doc.text[sp._.start:sp._.end], getattr(sp._, attr))
-                    )
+                    value = getattr(sp._, attr)
+                    text = value.text if key == "materials" else doc.text[sp._.start:sp._.end]
+                    getattr(sentence, key).append(Mention(sp._.start - s0, sp._.end - s0, text, value))
                 i += 1
             cursor[key] = i
         out.append(sentence)

@@ -173,6 +173,10 @@ def _values_of_cell(cell: str, col: Column):
             continue
         qual = {"~": "~", "≈": "~", ">": ">", "<": "<", "≥": ">=", "≤": "<="}.get(m.group("q") or "", "=")
         temp = float(m.group("t")) if m.group("t") else ("RT" if m.group("rt") else None)
+        if col.property == "specific_capacity" and temp is None:
+            # "171 (0.05C, 150) (25 °C)": the test temperature closes the cell
+            t = re.search(r"\(\s?(-?\d+(?:\.\d+)?)\s?°\s?C\s?\)\s*$", cell)
+            temp = float(t.group(1)) if t else None
         yield quantities._round(v * factor), (quantities._round(v2 * factor) if v2 is not None else None), qual, temp, unit
         if col.property in ("specific_capacity", "transference_number"):
             return  # the rest of such a cell is test conditions (rate, cycles)

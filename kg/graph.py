@@ -78,12 +78,14 @@ def _family(material: str, formula: str | None, lexicon=None) -> str | None:
 
 
 def family_class(family: str | None) -> URIRef | None:
-    """``sulfide`` -> ``sse:Sulfide``; None for empty/unknown families."""
+    """``sulfide`` -> ``sse:Sulfide``, ``other`` -> ``sse:OtherMaterial`` (ontology/README.md); None if empty."""
     if not family:
         return None
     name = re.sub(r"[^0-9A-Za-z]+", " ", family).strip()
-    if not name or name.lower() in {"unknown", "other", "none"}:
+    if not name or name.lower() in {"unknown", "none"}:
         return None
+    if name.lower() == "other":
+        return SSE.OtherMaterial
     return SSE["".join(w[:1].upper() + w[1:] for w in name.split())]
 
 

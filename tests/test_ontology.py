@@ -41,7 +41,7 @@ def graph() -> Graph:
     return load_graph()
 
 
-@pytest.mark.parametrize("name", ONTOLOGY_FILES)
+@pytest.mark.parametrize("name", [*ONTOLOGY_FILES, "shapes.ttl"])
 def test_every_file_parses(name):
     g = Graph().parse(ONTOLOGY_DIR / name, format="turtle")
     assert len(g) > 0

@@ -20,7 +20,7 @@ _SPLIT = re.compile(r"(/|@|–|(?<=[\w)\]])-(?=[A-Z\d(])|·(?=[A-Z(]))")
 _NOT_A_MATERIAL = re.compile(r"^\[[^\]]+\][-+]?$|^[PIFCR]\d|^\d+[A-Z][a-z]?$|^[A-Z][a-z]?\d*$")
 _PLURAL_ABBREVIATION = re.compile(r"^[A-Z]{2,}s$")  # "SSEs", "SPEs": not Einsteinium
 _WORDLIKE = re.compile(r"^[A-Z][a-z]+$")
-_DEFINITION = re.compile(r"(?P<full>\S+(?:\s\S+){0,5}?)\s?\((?P<abbr>[A-Z][A-Za-z0-9\-+]{1,11}(?:s)?)\)")
+_DEFINITION = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9\-+]{1,11})\)")
 
 CLASS_HEADS = (
     r"electrolytes?|SEs|SSEs|SPEs|CSEs|ISEs|HSEs|SE|SSE|SPE|CSE|conductors?|anodes?|cathodes?|glass(?:es)?|"
@@ -152,8 +152,11 @@ def abbreviation_definitions(text: str, aliases: dict[str, str | None]) -> dict[
     """Abbreviations a paper defines: ``Li7La3Zr2O12 (LLZO)`` -> {'LLZO': 'Li7La3Zr2O12'}."""
     out: dict[str, str | None] = {}
     for m in _DEFINITION.finditer(text):
-        abbr, full = m.group("abbr"), m.group("full")
-        last = _trim(full.split()[-1])
+        words = text[max(0, m.start() - 120):m.start()].split()[-6:]
+        if not words:
+            continue
+        abbr, full = m.group("abbr"), " ".join(words)
+        last = _trim(words[-1])
         if chemistry.is_formula(abbr) and not re.fullmatch(r"[A-Z]{2,}[a-z]?", abbr):
             continue  # "(Li2S)" restates a formula; it is no abbreviation
         if abbr in out:

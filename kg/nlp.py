@@ -88,10 +88,17 @@ def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
 
 @Language.component("sse_sentences")
 def sentences(doc: Doc) -> Doc:
-    """Sentence starts from punctuation, not after ``et al.``, ``Fig.``, ``vs.`` and the like."""
-    starts = _sentence_starts(doc.text)
-    for token in doc:
-        token.is_sent_start = token.idx in starts or token.i == 0
+    """Sentence starts from punctuation, not after ``et al.``, ``Fig.``, ``vs.`` and the like.
+
+    The start offsets go to ``doc.user_data["sentence_starts"]`` (what later stages read) and mark
+    the tokens that begin a sentence.
+    """
+    starts = sorted(_sentence_starts(doc.text))
+    doc.user_data["sentence_starts"] = starts
+    for start in starts:
+        span = doc.char_span(start, min(start + 1, len(doc.text)), alignment_mode="expand")
+        if span is not None and len(span):
+            span[0].is_sent_start = True
     return doc
 
 

@@ -94,9 +94,10 @@ def sentences_of(doc: Doc) -> list[Sentence]:
     attrs = ("material", "quantity", "property", "temperature", "method", "refs")
     spans_by_key = {k: sorted(doc.spans[k], key=lambda s: s._.start) if k in doc.spans else [] for k in keys}
     cursor = {k: 0 for k in keys}
-    for sent in doc.sents:
-        s0, s1 = sent.start_char, sent.end_char
-        sentence = Sentence(sent.text, s0)
+    starts = doc.user_data.get("sentence_starts") or [0]
+    bounds = list(zip(starts, starts[1:] + [len(doc.text)]))
+    for s0, s1 in bounds:
+        sentence = Sentence(doc.text[s0:s1], s0)
         for key, attr in zip(keys, attrs):
             spans = spans_by_key[key]
             i = cursor[key]

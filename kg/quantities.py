@@ -176,6 +176,8 @@ def find_quantities(text: str) -> list[Quantity]:
             first, second = second, None
         v1, canonical = _convert_or_raw(first, expr)
         v2 = _convert_or_raw(second, expr)[0] if second is not None else None
+        if v2 is not None and v2 < v1:
+            v1, v2 = v2, v1  # a range written high to low
         qual = qualifier_before(text, m.start())
         quantity = Quantity(m.start(), m.end(), v1, v2, canonical, qual, m.group("unit"))
         items = _list_before(text, m.start(), expr)

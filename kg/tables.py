@@ -168,7 +168,7 @@ def _values_of_cell(cell: str, col: Column):
         except ParseError:
             continue
         factor = col.unit_factor or 1.0
-        unit = col.canonical_unit or "V"
+        unit = col.canonical_unit if col.unit_factor or col.property == "transference_number" else "V"
         if col.property == "transference_number" and not 0 <= v <= 1:
             continue
         qual = {"~": "~", "≈": "~", ">": ">", "<": "<", "≥": ">=", "≤": "<="}.get(m.group("q") or "", "=")
@@ -177,7 +177,10 @@ def _values_of_cell(cell: str, col: Column):
             # "171 (0.05C, 150) (25 °C)": the test temperature closes the cell
             t = re.search(r"\(\s?(-?\d+(?:\.\d+)?)\s?°\s?C\s?\)\s*$", cell)
             temp = float(t.group(1)) if t else None
-        yield quantities._round(v * factor), (quantities._round(v2 * factor) if v2 is not None else None), qual, temp, unit
+        low, high = quantities._round(v * factor), (quantities._round(v2 * factor) if v2 is not None else None)
+        if high is not None and high < low:
+            low, high = high, low  # "0.01–0.001": a range written high to low
+        yield low, high, qual, temp, unit
         if col.property in ("specific_capacity", "transference_number"):
             return  # the rest of such a cell is test conditions (rate, cycles)
 

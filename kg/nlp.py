@@ -33,7 +33,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg import materials, quantities
+from kg import bibliography, materials, quantities
 from kg.ontology import Lexicon, load_lexicon
 
 for _name in ("material", "quantity", "property", "temperature", "method", "refs", "start", "end"):
@@ -211,15 +211,8 @@ _SUPER_CITE = re.compile(r"(?<=[A-Za-z.,;)\]])\^(?P<body>\d{1,3}(?:[,–\-−]\d
 
 
 def expand_markers(body: str) -> list[str]:
-    """``77–79`` -> ['77', '78', '79']; ``1,206–208`` -> ['1', '206', '207', '208']."""
-    out: list[str] = []
-    for part in re.split(r"\s?,\s?", body):
-        m = re.fullmatch(r"(\d+)\s?[–\-−]\s?(\d+)", part.strip())
-        if m and int(m.group(1)) < int(m.group(2)) <= int(m.group(1)) + 60:
-            out.extend(str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1))
-        elif part.strip().isdigit():
-            out.append(part.strip())
-    return out
+    """``77–79`` -> ['77', '78', '79']; ``1,206–208`` -> ['1', '206', '207', '208'] (see kg.bibliography)."""
+    return [str(n) for n in (bibliography.expand_numbers(body) or [])]
 
 
 @Language.component("sse_citations")

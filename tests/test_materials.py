@@ -1,0 +1,135 @@
+"""kg.materials: formulas of every kind, composites, aliases, non-materials, cells, class phrases."""
+from __future__ import annotations
+
+import pytest
+
+from kg.materials import abbreviation_definitions, classify_token, find_materials
+
+
+@pytest.fixture(scope="module")
+def lex_aliases():
+    from kg.nlp import lexicon_aliases
+    from kg.ontology import load_lexicon
+
+    return lexicon_aliases(load_lexicon())
+
+
+def mentions(text, aliases=None):
+    return [(m.text, m.formula, m.kind) for m in find_materials(text, aliases or {})]
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "Li7La3Zr2O12", "Li2.7In0.7Hf0.3Cl6", "Li6PS5Cl0.5Br0.5", "Li1+xAlxTi2-x(PO4)3", "Na4(CB11H12)2(B12H12)",
+        "LiBH4·NH3", "90LiBH4·10P2S5", "1.5Li2O-TaCl5", "LiBH4-LiI", "Li3InCl6",
+    ],
+)
+def test_formulas(formula):
+    text = f"The {formula} was used at RT (Fig. 2)."
+    found = find_materials(text, {})
+    assert [(m.text, m.formula, m.kind) for m in found] == [(formula, formula, "formula")]
+    assert (found[0].start, found[0].end) == (4, 4 + len(formula))
+
+
+def test_formula_list_and_trailing_punctuation():
+    assert mentions("Li6PS5Cl, Li3InCl6 and LiBH4.") == [
+        ("Li6PS5Cl", "Li6PS5Cl", "formula"), ("Li3InCl6", "Li3InCl6", "formula"), ("LiBH4", "LiBH4", "formula")]
+    assert [(m.text, m.start) for m in find_materials("(Li3PS4)", {})] == [("Li3PS4", 1)]
+
+
+def test_formula_with_suffix_keeps_the_formula():
+    assert mentions("Li6PS5Cl-based cells") == [("Li6PS5Cl", "Li6PS5Cl", "formula")]
+
+
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        ("PEO/LiTFSI", ("PEO/LiTFSI", None, "composite")),
+        ("PVDF-HFP", ("PVDF-HFP", None, "alias")),
+        ("PEO-PVDF/LiNO3", ("PEO-PVDF/LiNO3", None, "composite")),
+        ("PEO", ("PEO", None, "alias")),
+        ("LLZO", ("LLZO", "Li7La3Zr2O12", "alias")),
+        ("LATP", ("LATP", "Li1.3Al0.3Ti1.7(PO4)3", "alias")),
+        ("NCB", ("NCB", "NaCB11H12", "alias")),
+    ],
+)
+def test_composites_and_aliases_with_lexicon(token, expected, lex_aliases):
+    assert mentions(f"The {token} was used at RT (Fig. 2).", lex_aliases) == [expected]
+
+
+def test_composite_needs_known_parts():
+    assert mentions("PEO/LiTFSI", {"PEO": None, "LiTFSI": "LiC2F6NO4S2"}) == [("PEO/LiTFSI", None, "composite")]
+
+
+def test_peo_without_lexicon_is_not_a_formula():
+    assert mentions("The PEO was used.") == []
+    assert classify_token("PEO", {}) is None
+
+
+@pytest.mark.parametrize("text", ["RT", "Fig", "Fig. 3", "[BH4]-", "P63mc", "7Li", "H2", "SSEs"])
+def test_non_materials(text, lex_aliases):
+    assert [m for m in find_materials(text, lex_aliases) if m.kind != "class"] == []
+    assert classify_token(text, lex_aliases) is None
+
+
+def test_non_materials_in_a_sentence(lex_aliases):
+    assert mentions("The [BH4]- anion in P63mc with 7Li NMR at RT, Fig. 3", lex_aliases) == []
+
+
+def test_definition_merged_with_formula():
+    found = find_materials("garnet Li7La3Zr2O12 (LLZO) is stable", {"LLZO": "Li7La3Zr2O12"})
+    assert [(m.text, m.formula, m.kind, m.start, m.end) for m in found] == [
+        ("Li7La3Zr2O12 (LLZO)", "Li7La3Zr2O12", "formula", 7, 26)]
+
+
+def test_definition_merged_for_general_formula(lex_aliases):
+    assert mentions("Li1+xAlxTi2-x(PO4)3 (LATP)", lex_aliases) == [
+        ("Li1+xAlxTi2-x(PO4)3 (LATP)", "Li1+xAlxTi2-x(PO4)3", "formula")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The TiS2|LiBH4|Li cell", [("TiS2", "TiS2", "cell", 4, 17)]),
+        ("cells TiS2 | LiBH4 | Li were", [("TiS2", "TiS2", "cell", 6, 23)]),
+    ],
+)
+def test_cell_notation(text, expected):
+    assert [(m.text, m.formula, m.kind, m.start, m.end) for m in find_materials(text, {})] == expected
+
+
+def test_class_phrases():
+    found = find_materials("in the sulfide SEs and Garnet-type SSEs", {})
+    assert [(m.text, m.formula, m.kind, m.start, m.end) for m in found] == [
+        ("sulfide SEs", None, "class", 7, 18), ("Garnet-type SSEs", None, "class", 23, 39)]
+
+
+def test_classes_can_be_switched_off():
+    assert find_materials("in the sulfide SEs", {}, classes=False) == []
+
+
+def test_docstring_alias_example():
+    found = find_materials("Li6PS5Cl and LLZO", aliases={"LLZO": "Li7La3Zr2O12"})
+    assert [(m.text, m.formula) for m in found] == [("Li6PS5Cl", "Li6PS5Cl"), ("LLZO", "Li7La3Zr2O12")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("garnet Li7La3Zr2O12 (LLZO) is stable", {"LLZO": "Li7La3Zr2O12"}),
+        ("the Li6PS5Cl (LPSC) electrolyte", {"LPSC": "Li6PS5Cl"}),
+        ("Li7La3Zr2O12 (LLZO) and later Li6.4La3Zr1.4Ta0.6O12 (LLZO)", {"LLZO": "Li7La3Zr2O12"}),
+        ("lithium sulfide (Li2S)", {}),
+        ("room temperature (RT)", {}),
+    ],
+)
+def test_abbreviation_definitions(text, expected, lex_aliases):
+    assert abbreviation_definitions(text, lex_aliases) == expected
+
+
+def test_abbreviation_definitions_named_materials(lex_aliases):
+    text = "poly(ethylene oxide) (PEO) and solid polymer electrolytes (SPEs)"
+    assert abbreviation_definitions(text, {}) == {"PEO": None, "SPEs": None}
+    # PEO is already in the lexicon: only the new abbreviation is a definition
+    assert abbreviation_definitions(text, lex_aliases) == {"SPEs": None}

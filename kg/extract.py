@@ -4,7 +4,8 @@ reader -> normalizer -> NLP components (``kg.nlp``) -> relations (``kg.relations
 ``CandidateMeasurement`` / ``CandidateSynthesis`` with their evidence (document, 1-based line, text).
 
 >>> from kg.reader import parse_document
->>> doc = parse_document("LLZO shows an ionic conductivity of 0.3 mS cm⁻¹ at RT [1].\\n", "demo")
+>>> text = "A title of four words\\nA. Author\\n\\nLLZO shows an ionic conductivity of 0.3 mS cm⁻¹ at RT [1].\\n"
+>>> doc = parse_document(text, "demo")
 >>> [(c.material, c.value, c.temperature_c) for c in Extractor().extract(doc)]
 [('LLZO', 0.0003, 'RT')]
 """

@@ -1,6 +1,7 @@
 """Material mentions in normalized text: formulas, composites, abbreviations and class phrases.
 
->>> [(m.text, m.formula) for m in find_materials("Li6PS5Cl and PEO/LiTFSI beat LLZO", aliases={"LLZO": "Li7La3Zr2O12"})]
+>>> aliases = {"LLZO": "Li7La3Zr2O12", "PEO": None, "LiTFSI": None}
+>>> [(m.text, m.formula) for m in find_materials("Li6PS5Cl and PEO/LiTFSI beat LLZO", aliases)]
 [('Li6PS5Cl', 'Li6PS5Cl'), ('PEO/LiTFSI', None), ('LLZO', 'Li7La3Zr2O12')]
 
 Formulas are element-validated by ``kg.chemistry`` (no "PEO" as P+E+O); names without a formula come

@@ -268,7 +268,7 @@ def _transference_numbers(s: Sentence) -> list[tuple[Mention, str]]:
         if p.value != "transference_number":
             continue
         window = s.text[p.end:p.end + 50]
-        m = re.search(r"(?:of|=|is|was|were|reached|reaching|as high as|up to|:|~|≈|about|\()\s?(?P<q>~|≈|>|<)?\s?(?P<v>0?\.\d+|1(?:\.0+)?)(?![\d.^%])", window)
+        m = re.search(r"(?:of|=|is|was|were|reached|reaching|as high as|up to|:|~|≈|about|\()\s?(?P<q>~|≈|>|<)?\s?(?P<v>0?\.\d+|1(?:\.0+)?)(?!\d|\.\d|[\^%])", window)
         if not m:
             continue
         v = float(m.group("v"))

@@ -58,10 +58,11 @@ class Extractor:
             source = "caption" if block.kind == "caption" else "text"
             subject = cell = None
             for sent in relations.sentences_of(spacy_doc):
-                for raw in relations.measurements(sent, subject if not sent.materials else None, cell):
-                    out.append(_measurement(raw, doc, block, norm, source))
-                for raw in relations.syntheses(sent, self.synthesis_methods):
-                    out.append(_synthesis(raw, doc, _line(block, norm, raw.start), raw.sentence))
+                located = relations.measurements(sent, subject if not sent.materials else None, cell)
+                located += relations.syntheses(sent, self.synthesis_methods)
+                for offset, candidate in located:
+                    candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
+                    out.append(candidate)
                 specific = [m for m in sent.materials if m.value.kind not in ("class", "cell")]
                 if specific:
                     subject = specific[-1]
@@ -69,16 +70,10 @@ class Extractor:
                 if cells:
                     cell = cells[-1]
         for block in doc.blocks:
-            if block.kind != "table":
-                continue
-            raws, syns = tables.table_facts(block, aliases, self.property_words, self.method_words, style, expand_markers)
-            rows_by_text = {"\t".join(r.cells): r.line for r in block.rows}
-            for raw in raws:
-                line = rows_by_text.get(raw.sentence, block.line_start)
-                out.append(_candidate(raw, doc.doc_id, line, raw.sentence, "table"))
-            for raw in syns:
-                line = rows_by_text.get(raw.sentence, block.line_start)
-                out.append(_synthesis(raw, doc, line, raw.sentence))
+            if block.kind == "table":
+                out.extend(tables.table_facts(
+                    block, doc.doc_id, aliases, self.property_words, self.method_words, style, expand_markers
+                ))
         return out
 
 
@@ -92,33 +87,3 @@ def _with_user_data(nlp, normalized, contexts):
 
 def _line(block: Block, norm, offset: int) -> int:
     return block.line_of(norm.source_offset(offset))
-
-
-def _measurement(raw: relations.RawMeasurement, doc: Document, block: Block, norm, source: str) -> CandidateMeasurement:
-    return _candidate(raw, doc.doc_id, _line(block, norm, raw.start), raw.sentence, source)
-
-
-def _candidate(raw: relations.RawMeasurement, doc_id: str, line: int, text: str, source: str) -> CandidateMeasurement:
-    return CandidateMeasurement(
-        material=raw.material,
-        formula=raw.formula,
-        property=raw.property,
-        value=raw.value,
-        value_max=raw.value_max,
-        unit=raw.unit,
-        qualifier=raw.qualifier,
-        temperature_c=raw.temperature,
-        methods=list(raw.methods),
-        refs=list(raw.refs),
-        evidence=Evidence(doc_id, line, text.strip(), source),  # type: ignore[arg-type]
-    )
-
-
-def _synthesis(raw: relations.RawSynthesis, doc: Document, line: int, text: str) -> CandidateSynthesis:
-    return CandidateSynthesis(
-        material=raw.material,
-        formula=raw.formula,
-        method=raw.method,
-        refs=list(raw.refs),
-        evidence=Evidence(doc.doc_id, line, text.strip(), "text"),
-    )

@@ -29,7 +29,7 @@ CLASS_HEADS = (
     r"garnets?|thio-LISICONs?|LISICONs?|NASICONs?|argyrodites?|perovskites?|polymers?|materials"
 )
 _CLASS = re.compile(
-    rf"(?<![\w-])(?P<mods>(?:(?!(?:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b"
+    rf"(?<![\w-])(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b"
 )
 
 
@@ -139,7 +139,7 @@ def _merge_definitions(text: str, found: list[MaterialMention]) -> list[Material
             continue
         nxt = found[i + 1] if i + 1 < len(found) else None
         if (
-            nxt is not None and f.kind == "formula" and nxt.kind == "alias"
+            nxt is not None and f.formula is not None and f.kind in ("formula", "alias") and nxt.kind == "alias"
             and re.fullmatch(r"\s?\(", text[f.end:nxt.start]) and text[nxt.end:nxt.end + 1] == ")"
         ):
             out.append(MaterialMention(f.start, nxt.end + 1, text[f.start:nxt.end + 1], f.formula, "formula"))

@@ -160,15 +160,17 @@ def split_blocks(lines: list[str], body_end: int) -> list[Block]:
         if _is_table_line(line):
             j = i
             rows: list[TableRow] = []
-            while j < body_end and (_is_table_line(lines[j]) or (lines[j].strip() and set(lines[j].strip()) <= set("-|: \t"))):
+            # inside a table, a row with one filled cell ("Oxides\t\t\t") is a row too
+            while j < body_end and (_is_table_line(lines[j]) or ("\t" in lines[j] and lines[j].strip()) or (
+                lines[j].strip() and set(lines[j].strip()) <= set("-|: \t")
+            )):
                 if not set(lines[j].strip()) <= set("-|: \t"):  # markdown separator rows carry no data
-                    cells = _cells(lines[j])
-                    filled = [c for c in cells if c]
-                    rows.append(TableRow(cells, j + 1, is_section=False))
+                    rows.append(TableRow(_cells(lines[j]), j + 1))
                 j += 1
             _mark_section_rows(rows)
             caption = last_caption.text if last_caption and last_caption.text.lstrip("- *").startswith(("Table", "**Table")) else ""
             blocks.append(Block("table", "\n".join(lines[i:j]), i + 1, j, rows=rows, caption=caption))
+            last_caption = None  # a caption introduces one table
             i = j
             continue
         if _CAPTION.match(stripped):

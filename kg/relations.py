@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from kg.models import Candidate, CandidateMeasurement, CandidateSynthesis, Evidence
+
 # the unit's dimension decides which properties a value can be; words decide among them
 UNIT_PROPERTIES = {
     "S/cm": ("ionic_conductivity", "electronic_conductivity"),
@@ -59,32 +61,13 @@ class Sentence:
     citations: list[Mention] = field(default_factory=list)
 
 
-@dataclass
-class RawMeasurement:
-    """A value attached to its context; ``start`` is its offset in the doc text (for the line)."""
-
-    start: int
-    material: str
-    formula: str | None
-    property: str
-    value: float
-    value_max: float | None
-    unit: str
-    qualifier: str
-    temperature: float | str | None
-    methods: list[str]
-    refs: list[str]
-    sentence: str
+# a candidate fact with its offset in the doc text (the extractor turns the offset into a source line)
+Located = tuple[int, Candidate]
 
 
-@dataclass
-class RawSynthesis:
-    start: int
-    material: str
-    formula: str | None
-    method: str
-    refs: list[str]
-    sentence: str
+def _evidence(text: str) -> Evidence:
+    """Evidence whose document and line the extractor fills in."""
+    return Evidence("", 0, text.strip())
 
 
 def sentences_of(doc: Doc) -> list[Sentence]:
@@ -193,9 +176,9 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     return subject
 
 
-def measurements(s: Sentence, subject: Mention | None, cell: Mention | None = None) -> list[RawMeasurement]:
+def measurements(s: Sentence, subject: Mention | None, cell: Mention | None = None) -> list[Located]:
     """Every property value of one sentence, attached to its material, temperature and sources."""
-    out: list[RawMeasurement] = []
+    out: list[Located] = []
     if _REQUIREMENT.search(s.text) and not re.search(r"\b(?:showed|exhibited|achieved|reached|delivered)\b", s.text):
         return out
     typed: list[tuple[Mention, str]] = []
@@ -216,9 +199,9 @@ def measurements(s: Sentence, subject: Mention | None, cell: Mention | None = No
         if mat is None:
             continue
         qty = q.value
-        out.append(
-            RawMeasurement(
-                start=s.offset + q.start,
+        out.append((
+            s.offset + q.start,
+            CandidateMeasurement(
                 material=mat.text,
                 formula=mat.value.formula,
                 property=prop,
@@ -226,12 +209,12 @@ def measurements(s: Sentence, subject: Mention | None, cell: Mention | None = No
                 value_max=qty.value_max,
                 unit=qty.unit,
                 qualifier=qty.qualifier,
-                temperature=_temperature_for(q, s, by_prop[prop], prop),
+                temperature_c=_temperature_for(q, s, by_prop[prop], prop),
                 methods=methods,
                 refs=_refs_for(q, s),
-                sentence=s.text,
-            )
-        )
+                evidence=_evidence(s.text),
+            ),
+        ))
     return out
 
 
@@ -278,9 +261,9 @@ def _transference_numbers(s: Sentence) -> list[tuple[Mention, str]]:
     return out
 
 
-def syntheses(s: Sentence, synthesis_methods: set[str]) -> list[RawSynthesis]:
+def syntheses(s: Sentence, synthesis_methods: set[str]) -> list[Located]:
     """"X was prepared by M", "M-derived X", "ball-milled X": (material, method) pairs of a sentence."""
-    out: list[RawSynthesis] = []
+    out: list[Located] = []
     methods = [m for m in s.methods if m.value in synthesis_methods]
     if not methods or not s.materials or not _SYNTHESIS_VERB.search(s.text):
         return out
@@ -299,7 +282,8 @@ def syntheses(s: Sentence, synthesis_methods: set[str]) -> list[RawSynthesis]:
         seen.add(key)
         refs = [c for c in s.citations if c.start >= meth.end]
         refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
-        out.append(
-            RawSynthesis(s.offset + meth.start, mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [], s.text)
-        )
+        out.append((
+            s.offset + meth.start,
+            CandidateSynthesis(mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [], _evidence(s.text)),
+        ))
     return out

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from kg import materials, quantities
 from kg.errors import ParseError
-from kg.models import Block
+from kg.models import Block, CandidateMeasurement, CandidateSynthesis, Evidence
 from kg.normalizer import plain
-from kg.relations import RawMeasurement, RawSynthesis
 
 _UNIT_IN_HEADER = re.compile(r"\(([^()]*(?:S|V|eV|mA|mAh|A h|kJ)[^()]*)\)|\[([^\]]+)\]|(mA h g\^-1|mAh g\^-1)")
 _MATERIAL_HEADER = re.compile(r"\b(?:SSEs?|SEs?|material|electrolyte|composition|compound|polymer|matrix|type|sample|system|CAM|SSEs)\b", re.I)
@@ -59,11 +58,11 @@ def _unit_of_header(header: str, prop: str | None) -> tuple[float, str] | None:
     return None
 
 
-def table_facts(block: Block, aliases: dict[str, str | None], property_words, method_labels, style: str, expand) -> tuple[list[RawMeasurement], list[RawSynthesis]]:
-    """Measurements (and section-row syntheses) of one table block."""
+def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], property_words, method_labels, style: str, expand) -> list[CandidateMeasurement | CandidateSynthesis]:
+    """Measurements (and section-row syntheses) of one table block, with their row as evidence."""
     rows = block.rows
     if len(rows) < 2:
-        return [], []
+        return []
     header = [plain(c) for c in rows[0].cells]
     header_text = " ".join(header)
     caption = plain(block.caption)
@@ -94,13 +93,12 @@ def table_facts(block: Block, aliases: dict[str, str | None], property_words, me
         elif _FILLER_HEADER.search(h) and filler_col is None:
             filler_col = i
     if not columns:
-        return [], []
+        return []
     if material_col is None:
         material_col = _guess_material_column(rows[1:], aliases, {c.index for c in columns})
     if material_col is None:
-        return [], []
-    out: list[RawMeasurement] = []
-    syn: list[RawSynthesis] = []
+        return []
+    out: list[CandidateMeasurement | CandidateSynthesis] = []
     section_method: str | None = None
     for row in rows[1:]:
         cells = [plain(c) for c in row.cells]
@@ -123,7 +121,7 @@ def table_facts(block: Block, aliases: dict[str, str | None], property_words, me
             t = re.match(r"^\s*(-?\d+(?:\.\d+)?)\s*$", cells[temp_col])
             row_temp = float(t.group(1)) if t else ("RT" if cells[temp_col].strip().upper() == "RT" else None)
         methods = [section_method] if section_method else []
-        evidence = block.rows and row.cells
+        row_text = "\t".join(row.cells).strip()
         for col in columns:
             if col.index >= len(cells):
                 continue
@@ -131,15 +129,13 @@ def table_facts(block: Block, aliases: dict[str, str | None], property_words, me
                 t = temp if temp is not None else (row_temp if col.property != "activation_energy" else None)
                 if t is None and rt_header and col.property in ("ionic_conductivity", "activation_energy"):
                     t = "RT" if col.property == "ionic_conductivity" or "@" in col.header else None
-                out.append(
-                    RawMeasurement(0, name, formula, col.property, value, value_max, unit, qual, t, methods, refs,
-                                   "\t".join(evidence))
-                )
+                out.append(CandidateMeasurement(
+                    name, formula, col.property, value, value_max, unit, qual, t, list(methods), list(refs),
+                    Evidence(doc_id, row.line, row_text, "table"),
+                ))
         if section_method:
-            syn.append(RawSynthesis(0, name, formula, section_method, refs, "\t".join(row.cells)))
-    for m in out:
-        m.start = -1  # table facts carry their row line, set by the caller
-    return out, syn
+            out.append(CandidateSynthesis(name, formula, section_method, list(refs), Evidence(doc_id, row.line, row_text, "table")))
+    return out
 
 
 def _values_of_cell(cell: str, col: Column):

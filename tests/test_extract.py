@@ -126,7 +126,7 @@ SEED_FACTS = [
     ("000", 143, "NSPSe", "ionic_conductivity", 0.001, None, "RT", None),
     ("000", 161, "Na2B12H12", "ionic_conductivity", 0.1, None, 255.85, None),  # "above ... around 529 K"
     ("000", 190, "LiPON", "ionic_conductivity", 2e-06, None, None, ["154"]),
-    ("001", 137, "LLZO", "ionic_conductivity", 0.0003, None, "RT", ["90"]),
+    ("001", 137, "Li7La3Zr2O12 (LLZO)", "ionic_conductivity", 0.0003, None, "RT", ["90"]),
     ("001", 165, "Li4SnS4", "ionic_conductivity", 7e-05, None, 20.0, ["118"]),
     ("001", 189, "Li2ZrCl6", "ionic_conductivity", 0.000446, None, "RT", None),
     ("001", 93, "CA/PEGMEA/SN/LiTFSI", "transference_number", 0.56, None, 25.0, ["52"]),

@@ -144,7 +144,7 @@ SEEDS = {
     "000": ("Mechanochemical Synthesis of Solid-State Electrolytes", "10.3390/inorganics12020054", 3),
     "001": ("Research Progress on Solid-State Electrolytes in Solid-State Lithium Batteries: Classification, "
             "Ionic Conductive Mechanism, Interfacial Challenges", "10.3390/nano14221773", 6),
-    "002": ("Hydrides for solid-state batteries: A review", None, 3),
+    "002": ("Hydrides for solid-state batteries: A review", None, 2),  # Table 1 and Table 2 (its continuation row "\t\t\tLCO ..." stays in it)
     "003": ("Recent advances in all-solid-state batteries for commercialization", "10.1039/d3qm01171b", 4),
     "004": ("Enhanced Room-Temperature Ionic Conductivity of NaCB₁₁H₁₂ via High-Energy Mechanical Milling",
             "10.1021/acsami.1c21113", 1),

@@ -43,14 +43,14 @@ _PATTERN = re.compile(
             rf"(?P<wrap>\\(?:{_WRAPPERS})\s*)",
             r"(?P<space>\\[,;:! ]|[\u00a0\u2009\u202f\u2002\u2003\u2007\u200a])",
             r"(?P<zw>[\u200b\u200c\u200d\ufeff\u00ad])",
-            r"(?P<cmd>\\[A-Za-z]+)",
+            r"(?P<cmd>\\[A-Za-z]+(?:(?<=\\cdot) )?)",  # "\\cdot x": the space ends the command name
             # a subscript group, possibly after a stray space: " _{6,4}" / "_{0.33}" / "_5"
             r"(?P<sub> ?_\{(?P<subin>[^{}]*)\}| ?_(?P<subone>[A-Za-z0-9]))",
             r"(?P<degree>\^\s*\\circ\s*)",
             r"(?P<sup> ?\^\{(?P<supin>[^{}]*)\}| ?\^(?P<supone>[A-Za-z0-9+\-−]))",
             r"(?P<uniSub> ?[" + _SUB_CHARS + r"]+)",
             # "Li ₆ La ₃ Zr ₂": the space a PDF leaves between a subscript and the next element
-            r"(?P<subgap>(?<=[" + _SUB_CHARS + r"}]) (?=(?:[A-Z][a-z]?)+ ?(?:[" + _SUB_CHARS + r"]|_))"
+            r"(?P<subgap>(?<=[" + _SUB_CHARS + r"}]) (?=\(?(?:[A-Z][a-z]?)+ ?(?:[" + _SUB_CHARS + r"]|_))"
             r"|(?<=[" + _SUB_CHARS + r"]) (?=(?:[A-Z][a-z]?)+(?![\w^])))",
             r"(?P<uniSup>(?:(?<=[\w)]) (?=[⁻⁺])|(?<=\b10) )?[" + _SUP_CHARS + r"]+)",
             r"(?P<imes>(?<=[\d\s$])imes(?=\s*10))",
@@ -68,13 +68,45 @@ class Normalized:
     text: str
     _norm_starts: list[int] = field(default_factory=list, repr=False)
     _src_starts: list[int] = field(default_factory=list, repr=False)
+    _pre_map: list[int] | None = field(default=None, repr=False)  # after the math-space pass
 
     def source_offset(self, i: int) -> int:
         k = bisect_right(self._norm_starts, i) - 1
-        if k < 0:
-            return i
-        norm_start, src_start = self._norm_starts[k], self._src_starts[k]
-        return src_start + (i - norm_start)
+        offset = i if k < 0 else self._src_starts[k] + (i - self._norm_starts[k])
+        if self._pre_map is not None:
+            offset = self._pre_map[min(offset, len(self._pre_map) - 1)] if self._pre_map else offset
+        return offset
+
+
+_MATH = re.compile(r"\$[^$]*\$")
+_TEXT_GROUP = re.compile(rf"\\(?:{_WRAPPERS})\s*\{{[^{{}}]*\}}")
+
+
+def _math_spaces(text: str) -> tuple[str, list[int]] | None:
+    """Drop the spaces LaTeX ignores in math mode (``$0.75 \\text{Li}_2 \\text{S}$`` -> one formula).
+
+    Spaces inside ``\\text{...}`` and escaped spaces (``\\ ``) stay. Returns the new text and, for each
+    of its characters, the source offset; None when there is nothing to do.
+    """
+    if "$" not in text:
+        return None
+    chars = list(text)
+    drop: set[int] = set()
+    for m in _MATH.finditer(text):
+        protected = set()
+        for t in _TEXT_GROUP.finditer(text, m.start(), m.end()):
+            protected.update(range(t.start(), t.end()))
+        for i in range(m.start() + 1, m.end() - 1):
+            if i in protected:
+                continue
+            if text[i] == "~":
+                chars[i] = " "  # a math-mode tie is a space
+            elif text[i] == " " and text[i - 1] != "\\" and not (text[i - 1].isalpha() and text[i + 1].isalpha()):
+                drop.add(i)  # ("\\cdot x" keeps its space: it ends a command name)
+    if not drop and chars == list(text):
+        return None
+    kept = [i for i in range(len(text)) if i not in drop]
+    return "".join(chars[i] for i in kept), kept
 
 
 def _script_text(inner: str) -> str:
@@ -89,7 +121,7 @@ def _replacement(m: re.Match) -> str:
     if kind == "space":
         return " "
     if kind == "cmd":
-        name = m.group()[1:]
+        name = m.group()[1:].rstrip()
         return _COMMANDS.get(name, "")
     if kind == "sub":
         inner = m.group("subin") if m.group("subin") is not None else m.group("subone")
@@ -116,6 +148,10 @@ def _replacement(m: re.Match) -> str:
 
 def normalize(text: str) -> Normalized:
     """Normalize one piece of text (a line, a sentence, a cell). See the module docstring."""
+    pre = _math_spaces(text)
+    pre_map = None
+    if pre is not None:
+        text, pre_map = pre
     out: list[str] = []
     norm_starts: list[int] = []
     src_starts: list[int] = []
@@ -142,29 +178,41 @@ def normalize(text: str) -> Normalized:
     result = "".join(out)
     if "  " in result or "° C" in result:
         result, norm_starts, src_starts = _collapse(result, norm_starts, src_starts)
-    return Normalized(result, norm_starts, src_starts)
+    return Normalized(result, norm_starts, src_starts, pre_map)
 
 
 _COLLAPSE = re.compile(r"(?<=°) (?=[CFK]\b)| {2,}")
 
 
 def _collapse(text: str, norm_starts: list[int], src_starts: list[int]):
-    """Squeeze runs of spaces and join ``° C``; rebuilds the map through the removed spans."""
-    removed: list[tuple[int, int]] = []  # (position in the old text, chars removed there)
-    pieces = []
-    pos = 0
+    """Squeeze runs of spaces and join ``° C``, rebuilding the offset map around what was removed."""
+    removed: list[tuple[int, int]] = []  # (start, end) in the old text
     for m in _COLLAPSE.finditer(text):
-        keep = " " if m.group().startswith("  ") else ""
-        pieces.append(text[pos:m.start()] + keep)
-        removed.append((m.start() + len(keep), len(m.group()) - len(keep)))
-        pos = m.end()
-    pieces.append(text[pos:])
-    new_text = "".join(pieces)
+        keep = 1 if m.group().startswith("  ") else 0
+        removed.append((m.start() + keep, m.end()))
+    if not removed:
+        return text, norm_starts, src_starts
 
-    def shift(i: int) -> int:
-        return i - sum(k for at, k in removed if at < i)
+    def source(i: int) -> int:
+        k = bisect_right(norm_starts, i) - 1
+        return i if k < 0 else src_starts[k] + (i - norm_starts[k])
 
-    return new_text, [shift(i) for i in norm_starts], src_starts
+    # kept runs of the old text, each cut again where an old segment starts
+    cuts = sorted(set(norm_starts) | {e for _, e in removed} | {0})
+    new_norm, new_src, pieces = [], [], []
+    n, pos = 0, 0
+    for a, b in removed + [(len(text), len(text))]:
+        run_cuts = [c for c in cuts if pos <= c < a] or ([pos] if pos < a else [])
+        if run_cuts and run_cuts[0] != pos:
+            run_cuts.insert(0, pos)
+        for j, c in enumerate(run_cuts):
+            end = run_cuts[j + 1] if j + 1 < len(run_cuts) else a
+            new_norm.append(n)
+            new_src.append(source(c))
+            n += end - c
+        pieces.append(text[pos:a])
+        pos = b
+    return "".join(pieces), new_norm, new_src
 
 
 def plain(text: str) -> str:

@@ -87,7 +87,7 @@ SEED_LINES = [
      "of over 10^-4 S cm^-1 at 30°C , with LiCl as the adsorbent."),
     ("001", "PEO/LiClO ₄	SiO ₂	10%	Nanoparticle	/	/	4.4 × 10 ⁻⁵ /30 °C	[179]",
      "PEO/LiClO4\tSiO2\t10%\tNanoparticle\t/\t/\t4.4 × 10^-5 /30 °C\t[179]"),
-    ("002", r"$1.6 imes 10^{-3} (25 \ ^{\circ}C)$", "1.6 × 10^-3 (25 °C)"),
+    ("002", r"$1.6 imes 10^{-3} (25 \ ^{\circ}C)$", "1.6×10^-3(25 °C)"),  # math-mode spaces dropped
     ("002", "NaCB ₁₂ H ₁₂	1.2 × 10 ⁻¹ (110 °C)", "NaCB12H12\t1.2 × 10^-1 (110 °C)"),
     ("002", "while NaCB₁₁H₁₂ reaches 10⁻¹ S cm⁻¹ at 100 °C", "while NaCB11H12 reaches 10^-1 S cm^-1 at 100 °C"),
     ("003", "coated a NASICON-type SE $Li_{1,3}Al_{0,3}Ti_{1,7}(PO_4)_3$ (LATP)",

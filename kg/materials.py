@@ -28,8 +28,10 @@ CLASS_HEADS = (
     r"glass-ceramics?|ceramics?|membranes?|composites?|hydrides|borohydrides|closo-borates|sulfides|oxides|halides|"
     r"garnets?|thio-LISICONs?|LISICONs?|NASICONs?|argyrodites?|perovskites?|polymers?|materials"
 )
+# structural families that name a class on their own, without a modifier
+STANDALONE_CLASSES = r"(?:thio-)?LISICONs|NASICONs|garnets|argyrodites|perovskites|anti-perovskites|closo-borates"
 _CLASS = re.compile(
-    rf"(?<![\w-])(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b"
+    rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})\b|(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b)"
 )
 
 
@@ -42,12 +44,17 @@ class MaterialMention:
     kind: str  # "formula" | "composite" | "alias" | "class"
 
 
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")  # PEI, AB, SN: a component named by its initials
+
+
 def _part_ok(part: str, aliases: dict[str, str | None]) -> str | None:
-    """'formula' / 'alias' when one piece of a composite name is a material, else None."""
+    """'formula' / 'alias' / 'acronym' when one piece of a composite name is a material, else None."""
     if not part:
         return None
     if part in aliases:
         return "alias"
+    if _ACRONYM.match(part):
+        return "acronym"
     if _WORDLIKE.match(part) or _PLURAL_ABBREVIATION.match(part):
         return None
     if chemistry.is_formula(part):
@@ -81,6 +88,8 @@ def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str
     if len(parts) < 2:
         return None
     kinds = [_part_ok(p, aliases) for p in parts]
+    if not any(k in ("formula", "alias") for k in kinds):
+        return None  # acronyms alone ("XRD-SEM") name no material
     if all(kinds) or (sum(1 for k in kinds if k) >= max(2, len(parts) - 1) and not any(_WORDLIKE.match(p) for p in parts)):
         return "composite", None
     return None

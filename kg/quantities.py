@@ -58,8 +58,9 @@ _SEP = r"\s?(?:–|—|-|to|~)\s?"
 _LIST_SEP = r"\s?(?:,\s?and|,|and|or|and/or)\s?"
 
 # One quantity: VALUE [SEP VALUE] UNIT, with an optional list of values before it sharing the unit.
+# "(1.35 ± 0.05) mS cm^-1": the uncertainty is read past, not kept
 _QTY_RE = re.compile(
-    rf"(?<![\w.^/-])(?P<first>{_VALUE})(?:(?P<rng>{_SEP})(?P<second>{_VALUE}))?\s?(?P<unit>{_UNIT_RE.pattern})"
+    rf"(?<![\w.^/-])\(?(?P<first>{_VALUE})(?:(?P<rng>{_SEP})(?P<second>{_VALUE}))?(?:\s?±\s?{_NUM}\)?)?\s?(?P<unit>{_UNIT_RE.pattern})"
 )
 _LIST_ITEM_RE = re.compile(rf"(?P<v>{_VALUE})(?:\s?\([^()]{{1,25}}\))?{_LIST_SEP}$")
 

@@ -161,7 +161,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     specific = [m for m in before if m.value.kind != "class"]
     # "1.2 mS cm^-1 for Li6PS5Cl" / "... of X" right after the value
     tail = s.text[q.end:q.end + 40]
-    m_after = re.match(r"\s?(?:\([^)]*\)\s?)?(?:at [^,;]{1,20}\s)?(?:for|of|in|by)\s(?:the\s)?", tail)
+    m_after = re.match(r"\)?\s?(?:\([^)]*\)\s?)?(?:at [^,;]{1,20}\s)?(?:for|of|in|by)\s(?:the\s)?", tail)
     if m_after:
         follow = [m for m in s.materials if q.end + m_after.end() <= m.start <= q.end + m_after.end() + 2]
         if follow:

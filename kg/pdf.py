@@ -28,7 +28,7 @@ MAX_PDF_BYTES = 200 * 1024 * 1024
 CELL_GAP = 1.2        # a gap wider than this many font sizes splits a line into cells
 BASELINE_TOL = 0.35   # baselines closer than this many font sizes are one line
 MERGE_WINDOW = 8      # how many recent lines a segment may join (PDFium's order within a table row)
-ROW_BAND = 0.9        # baselines of a multi-cell line closer than this many font sizes are one table row
+ROW_BAND = 1.6        # a multi-cell line and a line it does not overlap, baselines closer than this: one row
 PARA_GAP = 1.45       # a line pitch wider than this many typical pitches starts a new block
 SIZE_CHANGE = 0.15    # a relative font-size change this large starts a new block
 
@@ -62,11 +62,12 @@ class _Segment:
 @dataclass
 class _Line:
     segments: list[_Segment]
-    base: float = 0.0
+    base: float = 0.0    # the (top) baseline
+    bottom: float = 0.0  # the lowest baseline (a table row with wrapped cells spans several)
     cells: list[str] | None = None  # set once the line is final
 
     def __post_init__(self) -> None:
-        self.base = self.segments[0].base
+        self.base = self.bottom = self.segments[0].base
 
     @property
     def size(self) -> float:
@@ -166,7 +167,7 @@ def _lines(segs: list[_Segment]) -> list[_Line]:
                 and abs(prev.base - line.base) < ROW_BAND * max(prev.size, line.size)
                 and not any(prev.overlaps(s) for s in line.segments)):
             prev.segments.extend(line.segments)
-            prev.base = max(prev.base, line.base)  # the row's top line
+            prev.base, prev.bottom = max(prev.base, line.base), min(prev.bottom, line.base)
             continue
         out.append(line)
     for line in out:
@@ -182,7 +183,7 @@ def _fold_wrapped_cells(lines: list[_Line]) -> list[_Line]:
         prev = out[-1] if out else None
         if prev is not None and len(prev.segments) >= 2 and len(line.segments) < len(prev.segments):
             cols = prev.segments
-            pitch = prev.bottom - line.base if hasattr(prev, "bottom") else prev.base - line.base
+            pitch = prev.bottom - line.base
             starts = [s.x0 for s in cols]
             tol = 0.5 * prev.size
             if 0 < pitch <= 1.6 * prev.size and line.segments[0].x0 > cols[0].x1 + tol:
@@ -199,7 +200,7 @@ def _fold_wrapped_cells(lines: list[_Line]) -> list[_Line]:
                     for k, seg in zip(slots, line.segments):
                         cells[k] = f"{cells[k]} {seg.text}".strip()
                     prev.cells = cells
-                    prev.bottom = line.base  # type: ignore[attr-defined]
+                    prev.bottom = line.base
                     continue
         out.append(line)
     for line in out:
@@ -219,17 +220,18 @@ def _page_text(lines: list[_Line]) -> list[str]:
             lines.pop(idx)
     if not lines:
         return []
-    pitches = [a.base - b.base for a, b in zip(lines, lines[1:]) if 0 < a.base - b.base < 3 * a.size]
+    pitches = [a.bottom - b.base for a, b in zip(lines, lines[1:]) if 0 < a.bottom - b.base < 3 * a.size]
     typical = statistics.median(pitches) if pitches else None
     out: list[str] = []
     prev: _Line | None = None
     for line in lines:
         if prev is not None:
-            pitch = prev.base - line.base
+            pitch = prev.bottom - line.base
             size_change = abs(line.size - prev.size) / max(prev.size, 1e-6) > SIZE_CHANGE
             gap = typical is not None and pitch > PARA_GAP * typical
             jump = pitch <= 0 or pitch > 3 * prev.size  # a new column or a jump on the page
-            if (size_change or gap or jump) and out and out[-1] != "":
+            rows = len(line.cells) > 1 and len(prev.cells) > 1  # padded table rows stay one table
+            if (size_change or gap or jump) and not (rows and 0 < pitch <= 3 * prev.size) and out and out[-1] != "":
                 out.append("")
         cells = [" ".join(c.split()) for c in line.cells]
         out.append("\t".join(cells) if len(cells) > 1 else cells[0])

@@ -22,7 +22,7 @@ from kg import iris
 from kg.errors import KGError
 from kg.namespaces import PREFIXES
 
-SUFFIXES = {".txt", ".md"}
+SUFFIXES = {".txt", ".md", ".pdf"}
 
 
 @dataclass

@@ -87,9 +87,15 @@ def read_text(path: Path) -> str:
 
 
 def read_document(path: Path, doc_id: str | None = None) -> Document:
-    """Read one paper (``.txt``/``.md``) into a Document with blocks, metadata and bibliography."""
+    """Read one paper (``.txt``/``.md``, or ``.pdf`` via ``kg.pdf``) into a Document with blocks, metadata and
+    bibliography."""
     path = Path(path)
-    text = read_text(path)
+    if path.suffix.lower() == ".pdf":
+        from kg.pdf import pdf_text
+
+        text = pdf_text(path)
+    else:
+        text = read_text(path)
     return parse_document(text, doc_id or path.stem, str(path))
 
 

@@ -29,7 +29,11 @@ class Extractor:
         self.nlp = build_pipeline()
         self.lexicon = load_lexicon()
         self.aliases = lexicon_aliases(self.lexicon)
-        self.synthesis_methods = {label for label, m in self.lexicon.methods.items() if m.kind == "synthesis"}
+        self.process_methods = {label for label, m in self.lexicon.methods.items() if m.kind != "characterization"}
+        self.synthesis_methods = {
+            label: set(self.lexicon.method_ancestors(label))
+            for label, m in self.lexicon.methods.items() if m.kind == "synthesis"
+        }
         self.property_words = [
             (re.compile(r"(?<![\w])" + re.escape(label).replace(r"\ ", r"[\s_]?") + r"(?![a-z])", re.I if len(label) > 4 else 0), key)
             for label, key in sorted(property_labels(self.lexicon), key=lambda x: -len(x[0]))
@@ -58,7 +62,9 @@ class Extractor:
             source = "caption" if block.kind == "caption" else "text"
             subject = cell = None
             for sent in relations.sentences_of(spacy_doc):
-                located = relations.measurements(sent, subject if not sent.materials else None, cell)
+                located = relations.measurements(
+                    sent, subject if not sent.materials else None, cell, self.process_methods
+                )
                 located += relations.syntheses(sent, self.synthesis_methods)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)

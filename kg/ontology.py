@@ -52,7 +52,7 @@ class MethodEntry:
     iri: str
     alt_labels: tuple[str, ...]
     parent_label: str | None
-    kind: str  # "synthesis" | "characterization"
+    kind: str  # "synthesis" | "modification" | "characterization"
     parent_iri: str | None = None
 
 
@@ -210,7 +210,9 @@ def _build(g: Graph, path: str) -> Lexicon:
         )
 
     methods: dict[str, MethodEntry] = {}
-    for cls, kind in ((SSE.SynthesisMethod, "synthesis"), (SSE.CharacterizationMethod, "characterization")):
+    kinds = ((SSE.SynthesisMethod, "synthesis"), (SSE.ModificationMethod, "modification"),
+             (SSE.CharacterizationMethod, "characterization"))
+    for cls, kind in kinds:
         for s in sorted(g.subjects(RDF.type, cls)):
             label = _str(g, s, SKOS.prefLabel)
             if label is None:

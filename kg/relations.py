@@ -28,8 +28,9 @@ UNIT_PROPERTIES = {
 NEEDS_WORD = {"electrochemical_window", "critical_current_density", "activation_energy", "electronic_conductivity"}
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-_SYNTHESIS_VERB = re.compile(
-    r"\b(?:prepared|synthesi[sz]ed|fabricated|made|obtained|produced|grown|deposited|processed|treated|"
+_SYNTHESIS_CUE = re.compile(
+    r"\b(?:synthesis|syntheses|preparation|fabrication|strategies|such as|methods?|routes?|approach(?:es)?|"
+    r"techniques?|prepared|synthesi[sz]ed|fabricated|made|obtained|produced|grown|deposited|processed|treated|"
     r"formed|manufactured|developed|constructed|realized|coated|cast|casted|sintered|milled|annealed|"
     r"ball-milled|quenched|via|through|using|by)\b",
     re.I,
@@ -176,7 +177,9 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     return subject
 
 
-def measurements(s: Sentence, subject: Mention | None, cell: Mention | None = None) -> list[Located]:
+def measurements(
+    s: Sentence, subject: Mention | None, cell: Mention | None = None, process_methods: set[str] | frozenset = frozenset()
+) -> list[Located]:
     """Every property value of one sentence, attached to its material, temperature and sources."""
     out: list[Located] = []
     if _REQUIREMENT.search(s.text) and not re.search(r"\b(?:showed|exhibited|achieved|reached|delivered)\b", s.text):
@@ -189,7 +192,7 @@ def measurements(s: Sentence, subject: Mention | None, cell: Mention | None = No
     typed.extend(_transference_numbers(s))
     if not typed:
         return out
-    methods = sorted({m.value for m in s.methods})
+    methods = sorted({m.value for m in s.methods if m.value in process_methods})
     by_prop: dict[str, list[Mention]] = {}
     for q, prop in typed:
         by_prop.setdefault(prop, []).append(q)
@@ -261,29 +264,50 @@ def _transference_numbers(s: Sentence) -> list[tuple[Mention, str]]:
     return out
 
 
-def syntheses(s: Sentence, synthesis_methods: set[str]) -> list[Located]:
-    """"X was prepared by M", "M-derived X", "ball-milled X": (material, method) pairs of a sentence."""
-    out: list[Located] = []
+def syntheses(s: Sentence, synthesis_methods: dict[str, set[str]]) -> list[Located]:
+    """"X was prepared by M", "strategies such as M for X", "ball-milled X": (material, method) pairs.
+
+    ``synthesis_methods`` maps each synthesis method label to its ancestors in the ontology, so that
+    "ball milling" is not stated again beside "high-energy ball milling" for the same material.
+    """
     methods = [m for m in s.methods if m.value in synthesis_methods]
-    if not methods or not s.materials or not _SYNTHESIS_VERB.search(s.text):
-        return out
-    seen = set()
+    if not methods or not s.materials or not _SYNTHESIS_CUE.search(s.text):
+        return []
+    found: dict[str, list[tuple[Mention, Mention]]] = {}
     for meth in methods:
         # the material this method made: the nearest one before it in the clause, else right after it
         clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
-        before = [m for m in s.materials if clause_start <= m.end <= meth.start]
-        after = [m for m in s.materials if m.start >= meth.end and m.start - meth.end <= 40]
+        before = [m for m in s.materials if clause_start <= m.end <= meth.start and not _generic(m)]
+        after = [m for m in s.materials if m.start >= meth.end and m.start - meth.end <= 40 and not _generic(m)]
         mat = before[-1] if before else (after[0] if after else None)
-        if mat is None:
-            continue
-        key = (mat.text, meth.value)
-        if key in seen:
-            continue
-        seen.add(key)
-        refs = [c for c in s.citations if c.start >= meth.end]
-        refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
-        out.append((
-            s.offset + meth.start,
-            CandidateSynthesis(mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [], _evidence(s.text)),
-        ))
+        if mat is not None:
+            found.setdefault(mat.text, []).append((meth, mat))
+    out: list[Located] = []
+    for pairs in found.values():
+        labels = {meth.value for meth, _ in pairs}
+        implied = set().union(*(synthesis_methods[label] for label in labels))
+        seen = set()
+        for meth, mat in pairs:
+            if meth.value in implied or meth.value in seen:
+                continue  # a broader method of one already stated, or the same one again
+            seen.add(meth.value)
+            refs = [c for c in s.citations if c.start >= meth.end]
+            refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
+            out.append((
+                s.offset + meth.start,
+                CandidateSynthesis(mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [],
+                                   _evidence(s.text)),
+            ))
     return out
+
+
+# "solid electrolytes", "SEs", "materials": a class with no chemistry or structure in its name
+_GENERIC_CLASS = re.compile(
+    r"^(?:(?:the|these|such|solid|solid-state|all-solid-state|inorganic|ideal|electrolyte|battery|"
+    r"cathode|anode|electrode)\s)*(?:solid\s)?(?:electrolytes?|SEs?|SSEs?|materials?|composites?|membranes?)$",
+    re.I,
+)
+
+
+def _generic(m: Mention) -> bool:
+    return m.value.kind == "class" and bool(_GENERIC_CLASS.match(m.text))

@@ -51,7 +51,8 @@ _PATTERN = re.compile(
             r"(?P<uniSub> ?[" + _SUB_CHARS + r"]+)",
             # "Li ₆ La ₃ Zr ₂": the space a PDF leaves between a subscript and the next element
             r"(?P<subgap>(?<=[" + _SUB_CHARS + r"}]) (?=\(?(?:[A-Z][a-z]?)+ ?(?:[" + _SUB_CHARS + r"]|_))"
-            r"|(?<=[" + _SUB_CHARS + r"]) (?=(?:[A-Z][a-z]?)+(?![\w^])))",
+            # ... and before a final anion ("PS ₅ Cl"), not before a counter electrode ("TiS ₂ Li (")
+            r"|(?<=[" + _SUB_CHARS + r"]) (?=(?:Cl|Br|I|F|O|S|Se|N|H)(?![\w^])))",
             r"(?P<uniSup>(?:(?<=[\w)]) (?=[⁻⁺])|(?<=\b10) )?[" + _SUP_CHARS + r"]+)",
             r"(?P<imes>(?<=[\d\s$])imes(?=\s*10))",
             r"(?P<minus>[−‐‑﹣－])",

@@ -131,7 +131,7 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
         if re.search(r"above|below|over|up to|from|>|<", prefix) or re.match(r"\s?[-–]\s?\d", s.text[t.end:t.end + 4]):
             return None
         return t.value
-    if len(same) == 1:
+    if len(same) == 1 or len(s.temperatures) == 1:  # one temperature in the sentence holds for its values
         before = [t for t in s.temperatures if t.end <= q.start and q.start - t.end <= 80]
         if before:
             t = before[-1]

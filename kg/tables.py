@@ -20,6 +20,11 @@ _MATERIAL_HEADER = re.compile(r"\b(?:SSEs?|SEs?|material|electrolyte|composition
 _SALT_HEADER = re.compile(r"\bsalt\b", re.I)
 _FILLER_HEADER = re.compile(r"\b(?:filler|additive)\b", re.I)
 _TEMP_HEADER = re.compile(r"^\s*(?:temp\.?|temperature|T)\s*\(?\s*°\s?C\)?\s*$|^T\s?\(°C\)$", re.I)
+_CELL_HEADER = re.compile(r"\bcell\b|\bcells\b|cell performance", re.I)
+# "TiS2 Li (205 mAh g^-1 @ 0.2 C and 120 °C)": a cell (positive, negative electrode) and its capacity
+_CELL_CAPACITY = re.compile(
+    rf"\((?P<q>~)?\s?(?P<cap>{quantities._NUM})\s?m\s?A\s?h\s?g\s?\^?-1(?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)\)"
+)
 _REF_HEADER = re.compile(r"^\s*(?:refs?\.?|references?)\s*$", re.I)
 _VALUE_IN_CELL = re.compile(
     rf"(?P<q>~|≈|>|<|≥|≤)?\s?(?P<v>{quantities._VALUE})(?:\s?(?P<rng>–|-|to)\s?(?P<v2>{quantities._VALUE}))?"
@@ -70,7 +75,7 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
         re.search(r"at room temperature|at RT\b", caption)
     )
     columns: list[Column] = []
-    material_col = salt_col = temp_col = ref_col = filler_col = None
+    material_col = salt_col = temp_col = ref_col = filler_col = cell_col = None
     for i, h in enumerate(header):
         prop = _property_of_header(h, property_words)
         if prop:
@@ -82,7 +87,9 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
             elif prop in ("ionic_conductivity", "electrochemical_window", "activation_energy", "specific_capacity"):
                 columns.append(Column(i, prop, 0.0, "", h))  # units in the cells
             continue
-        if _TEMP_HEADER.search(h) and temp_col is None:
+        if _CELL_HEADER.search(h) and cell_col is None:
+            cell_col = i
+        elif _TEMP_HEADER.search(h) and temp_col is None:
             temp_col = i
         elif _REF_HEADER.search(h):
             ref_col = i
@@ -92,7 +99,7 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
             salt_col = i
         elif _FILLER_HEADER.search(h) and filler_col is None:
             filler_col = i
-    if not columns:
+    if not columns and cell_col is None:
         return []
     if material_col is None:
         material_col = _guess_material_column(rows[1:], aliases, {c.index for c in columns})
@@ -133,8 +140,29 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
                     name, formula, col.property, value, value_max, unit, qual, t, list(methods), list(refs),
                     Evidence(doc_id, row.line, row_text, "table"),
                 ))
+        if cell_col is not None and cell_col < len(cells):
+            for cathode, value, qual, temp in _cell_capacities(cells[cell_col], aliases):
+                out.append(CandidateMeasurement(
+                    cathode, None, "specific_capacity", value, None, "mAh/g", qual, temp, [], list(refs),
+                    Evidence(doc_id, row.line, row_text, "table"),
+                ))
         if section_method:
             out.append(CandidateSynthesis(name, formula, section_method, list(refs), Evidence(doc_id, row.line, row_text, "table")))
+    return out
+
+
+def _cell_capacities(cell: str, aliases) -> list[tuple[str, float, str, float | None]]:
+    """(positive electrode, capacity, qualifier, temperature) for each cell written in a table cell."""
+    out = []
+    pos = 0
+    for m in _CELL_CAPACITY.finditer(cell):
+        words = cell[pos:m.start()].split()
+        pos = m.end()
+        if not words:
+            continue
+        cathode = words[0] if len(words) >= 2 else words[0]
+        t = re.search(r"(?:and|@|,)\s?(-?\d+(?:\.\d+)?)\s?°\s?C", m.group("rest"))
+        out.append((cathode, float(m.group("cap")), "~" if m.group("q") else "=", float(t.group(1)) if t else None))
     return out
 
 

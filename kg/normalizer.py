@@ -49,10 +49,8 @@ _PATTERN = re.compile(
             r"(?P<degree>\^\s*\\circ\s*)",
             r"(?P<sup> ?\^\{(?P<supin>[^{}]*)\}| ?\^(?P<supone>[A-Za-z0-9+\-−]))",
             r"(?P<uniSub> ?[" + _SUB_CHARS + r"]+)",
-            # "Li ₆ La ₃ Zr ₂": the space a PDF leaves between a subscript and the next element
-            r"(?P<subgap>(?<=[" + _SUB_CHARS + r"}]) (?=\(?(?:[A-Z][a-z]?)+ ?(?:[" + _SUB_CHARS + r"]|_))"
-            # ... and before a final anion ("PS ₅ Cl"), not before a counter electrode ("TiS ₂ Li (")
-            r"|(?<=[" + _SUB_CHARS + r"]) (?=(?:Cl|Br|I|F|O|S|Se|N|H)(?![\w^])))",
+            # "Li ₆ La ₃ Zr ₂": the space a PDF leaves after a subscript (kept or dropped: _joins_formula)
+            r"(?P<subgap>(?<=[" + _SUB_CHARS + r"}]) (?=\(?[A-Z]))",
             r"(?P<uniSup>(?:(?<=[\w)]) (?=[⁻⁺])|(?<=\b10) )?[" + _SUP_CHARS + r"]+)",
             r"(?P<imes>(?<=[\d\s$])imes(?=\s*10))",
             r"(?P<minus>[−‐‑﹣－])",
@@ -117,7 +115,9 @@ def _script_text(inner: str) -> str:
 
 def _replacement(m: re.Match) -> str:
     kind = m.lastgroup
-    if kind in ("dollar", "wrap", "zw", "brace", "subgap"):
+    if kind == "subgap":
+        return "" if _joins_formula(m.string, m.start()) else " "
+    if kind in ("dollar", "wrap", "zw", "brace"):
         return ""
     if kind == "space":
         return " "
@@ -145,6 +145,31 @@ def _replacement(m: re.Match) -> str:
     if kind == "minus":
         return "-"
     return m.group()
+
+
+_NEXT_PART = re.compile(r"\(?(?P<els>(?:[A-Z][a-z]?)+) ?(?P<sub>[" + _SUB_CHARS + r"]|_)?")
+_SINGLE_ELEMENT = re.compile(r"^\(?[A-Z][a-z]?$")
+_FINAL_ANION = re.compile(r"(?:Cl|Br|I|F|O|S|Se|N|H)(?![\w^])")
+
+
+def _joins_formula(text: str, gap: int) -> bool:
+    """Is the space at ``gap`` (after a subscript) inside one formula?
+
+    "Li ₆ PS ₅", "Li ₃ AlH ₆", "NaCB ₁₁ H ₁₂", "PS ₅ Cl": yes. "MgH ₂ LiBH ₄" (two compounds of a cell),
+    "TiS ₂ Li (" (a counter electrode): no.
+    """
+    nxt = _NEXT_PART.match(text, gap + 1)
+    if nxt is None:
+        return False
+    if nxt.group("sub") is None:
+        return bool(_FINAL_ANION.match(text, gap + 1))
+    if _SINGLE_ELEMENT.match(nxt.group("els")):
+        return True
+    words = text[max(0, gap - 40):gap].split()
+    while len(words) > 1 and words[-1][0] in _SUB_CHARS + "_":
+        words[-1] = words.pop(-2) + words[-1]
+    prev = re.sub(r"[" + _SUB_CHARS + r"_{}\d.,]", "", words[-1]) if words else ""
+    return bool(_SINGLE_ELEMENT.match(prev))
 
 
 def normalize(text: str) -> Normalized:

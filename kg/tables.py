@@ -16,10 +16,13 @@ from kg.models import Block, CandidateMeasurement, CandidateSynthesis, Evidence
 from kg.normalizer import plain
 
 _UNIT_IN_HEADER = re.compile(r"\(([^()]*(?:S|V|eV|mA|mAh|A h|kJ)[^()]*)\)|\[([^\]]+)\]|(mA h g\^-1|mAh g\^-1)")
-_MATERIAL_HEADER = re.compile(r"\b(?:SSEs?|SEs?|material|electrolyte|composition|compound|polymer|matrix|type|sample|system|CAM|SSEs)\b", re.I)
+_MATERIAL_HEADER = re.compile(
+    r"\b(?:SSEs?|SEs?|material|electrolyte|composition|compound|polymer|matrix|type|sample|system|CAM|anode|cathode)\b", re.I
+)
 _SALT_HEADER = re.compile(r"\bsalt\b", re.I)
 _FILLER_HEADER = re.compile(r"\b(?:filler|additive)\b", re.I)
 _TEMP_HEADER = re.compile(r"^\s*(?:temp\.?|temperature|T)\s*\(?\s*°\s?C\)?\s*$|^T\s?\(°C\)$", re.I)
+_ELECTRODE_HEADER = re.compile(r"\b(?:anode|cathode|electrode|CAM|active material)s?\b", re.I)
 _CELL_HEADER = re.compile(r"\bcell\b|\bcells\b|cell performance", re.I)
 # "TiS2 Li (205 mAh g^-1 @ 0.2 C and 120 °C)": a cell (positive, negative electrode) and its capacity
 _CELL_CAPACITY = re.compile(
@@ -103,6 +106,7 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
         return []
     if material_col is None:
         material_col = _guess_material_column(rows[1:], aliases, {c.index for c in columns})
+    electrode_table = material_col is not None and bool(_ELECTRODE_HEADER.search(header[material_col]))
     if material_col is None:
         return []
     out: list[CandidateMeasurement | CandidateSynthesis] = []
@@ -142,8 +146,10 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
                 ))
         if cell_col is not None and cell_col < len(cells):
             for cathode, value, qual, temp in _cell_capacities(cells[cell_col], aliases):
+                # in a table of electrode materials the row's material is the active one; else the cell's positive
+                active, active_formula = (name, formula) if electrode_table else (cathode, None)
                 out.append(CandidateMeasurement(
-                    cathode, None, "specific_capacity", value, None, "mAh/g", qual, temp, [], list(refs),
+                    active, active_formula, "specific_capacity", value, None, "mAh/g", qual, temp, [], list(refs),
                     Evidence(doc_id, row.line, row_text, "table"),
                 ))
         if section_method:

@@ -158,6 +158,8 @@ def _joins_formula(text: str, gap: int) -> bool:
     "Li ₆ PS ₅", "Li ₃ AlH ₆", "NaCB ₁₁ H ₁₂", "PS ₅ Cl": yes. "MgH ₂ LiBH ₄" (two compounds of a cell),
     "TiS ₂ Li (" (a counter electrode): no.
     """
+    if text[gap - 1] == "}" and text.rfind("{", 0, gap) != text.rfind("_{", 0, gap) + 1:
+        return False  # the group before the gap is no subscript ("10^{-4} S")
     nxt = _NEXT_PART.match(text, gap + 1)
     if nxt is None:
         return False

@@ -351,6 +351,7 @@ class RdfFormatName(str, Enum):
     ntriples = "ntriples"
     nquads = "nquads"
     trig = "trig"
+    jsonld = "jsonld"
 
 
 @export_app.command("facts")
@@ -371,7 +372,7 @@ def export_facts_cmd(
 @export_app.command("rdf")
 def export_rdf_cmd(
     fmt: RdfFormatName = typer.Option(RdfFormatName.trig, "--format", "-f",
-                                      help="turtle/ntriples (union of graphs) or nquads/trig (named graphs)"),
+                                      help="turtle/ntriples (union of graphs) or nquads/trig/jsonld (named graphs)"),
     output: str = typer.Option("-", "--output", "-o", help="Output file ('-' = stdout)."),
 ) -> None:
     """Export the RDF dataset (streamed by Oxigraph's serializer)."""
@@ -381,6 +382,45 @@ def export_rdf_cmd(
         export_rdf(store, fmt.value, output)
     if output != "-":
         err.print(f"RDF ({fmt.value}) -> {output}")
+
+
+@export_app.command("neo4j")
+def export_neo4j_cmd(
+    output: Path = typer.Option(..., "--output", "-o", help="Output folder (created)."),
+    batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Rows per UNWIND batch in load.cypher."),
+) -> None:
+    """Neo4j: neo4j-admin bulk-import CSVs (one file per label / relationship type), load.cypher for a running
+    server, README.md with the exact commands."""
+    from kg.export_neo4j import export_neo4j
+
+    t0 = time.perf_counter()
+    with _reader() as store:
+        res = export_neo4j(store, output, batch_size=batch_size)
+    err.print(f"{res.node_count} nodes, {res.relationship_count} relationships -> {output} "
+              f"({time.perf_counter() - t0:.2f}s); see {output / 'README.md'}")
+
+
+class GephiFormat(str, Enum):
+    gexf = "gexf"
+    graphml = "graphml"
+
+
+@export_app.command("gephi")
+def export_gephi_cmd(
+    output: Path = typer.Option(..., "--output", "-o", help="Output file (.gexf or .graphml)."),
+    fmt: Optional[GephiFormat] = typer.Option(None, "--format", "-f", help="gexf (default) or graphml; "
+                                              "default from the file extension"),
+    facts: bool = typer.Option(False, "--facts/--no-facts", help="Keep measurement/synthesis nodes (default: "
+                                                                "entities only, edges weighted by facts)."),
+) -> None:
+    """Gephi: GEXF 1.3 or GraphML with type/family/label attributes, degree-based size, colour by type."""
+    from kg.export_gephi import export_gephi
+
+    kind = fmt.value if fmt is not None else ("graphml" if output.suffix.lower() == ".graphml" else "gexf")
+    t0 = time.perf_counter()
+    with _reader() as store:
+        res = export_gephi(store, output, kind, facts=facts)
+    err.print(f"{res['nodes']} nodes, {res['edges']} edges ({kind}) -> {output} ({time.perf_counter() - t0:.2f}s)")
 
 
 if __name__ == "__main__":  # pragma: no cover

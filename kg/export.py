@@ -183,12 +183,14 @@ RDF_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
     "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
 }
 
 
 def export_rdf(store, fmt: str, out) -> None:
-    """Stream the store as RDF. Dataset formats (nquads, trig) keep the named graphs; triple formats (turtle,
-    ntriples) get the union of all graphs, each triple once."""
+    """Stream the store as RDF. Dataset formats (nquads, trig, jsonld) keep the named graphs; triple formats
+    (turtle, ntriples) get the union of all graphs, each triple once."""
     try:
         rdf_format = RDF_FORMATS[fmt.lower()]
     except KeyError:

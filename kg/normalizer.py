@@ -50,7 +50,9 @@ _PATTERN = re.compile(
             r"(?P<sup> ?\^\{(?P<supin>[^{}]*)\}| ?\^(?P<supone>[A-Za-z0-9+\-−]))",
             r"(?P<uniSub> ?[" + _SUB_CHARS + r"]+)",
             # "Li ₆ La ₃ Zr ₂": the space a PDF leaves after a subscript (kept or dropped: _joins_formula)
-            r"(?P<subgap>(?<=[" + _SUB_CHARS + r"}]) (?=\(?[A-Z]))",
+            r"(?P<subgap>(?:(?<=[" + _SUB_CHARS + r"}])|(?<=}\$)|(?<=_[A-Za-z0-9])) (?=\$?\(?[A-Z]))",
+            # "LiBH₄ · NH₃", "I_{0.25} · (0.75Li₂S · 0.25P₂S₅)": an adduct dot set off by spaces
+            r"(?P<dotgap>(?<=[\w)}" + _SUB_CHARS + r"]) ?· ?(?=[\d(A-Z]))",
             r"(?P<uniSup>(?:(?<=[\w)]) (?=[⁻⁺])|(?<=\b10) )?[" + _SUP_CHARS + r"]+)",
             r"(?P<imes>(?<=[\d\s$])imes(?=\s*10))",
             r"(?P<minus>[−‐‑﹣－])",
@@ -115,6 +117,8 @@ def _script_text(inner: str) -> str:
 
 def _replacement(m: re.Match) -> str:
     kind = m.lastgroup
+    if kind == "dotgap":
+        return "·"
     if kind == "subgap":
         return "" if _joins_formula(m.string, m.start()) else " "
     if kind in ("dollar", "wrap", "zw", "brace"):
@@ -158,13 +162,17 @@ def _joins_formula(text: str, gap: int) -> bool:
     "Li ₆ PS ₅", "Li ₃ AlH ₆", "NaCB ₁₁ H ₁₂", "PS ₅ Cl": yes. "MgH ₂ LiBH ₄" (two compounds of a cell),
     "TiS ₂ Li (" (a counter electrode): no.
     """
-    if text[gap - 1] == "}" and text.rfind("{", 0, gap) != text.rfind("_{", 0, gap) + 1:
+    last = gap - 2 if text[gap - 1] == "$" else gap - 1
+    if text[last] == "}" and text.rfind("{", 0, last) != text.rfind("_{", 0, last) + 1:
         return False  # the group before the gap is no subscript ("10^{-4} S")
-    nxt = _NEXT_PART.match(text, gap + 1)
+    start = gap + 2 if text[gap + 1:gap + 2] == "$" else gap + 1
+    nxt = _NEXT_PART.match(text, start)
     if nxt is None:
         return False
+    if text[start] == "(" and nxt.group("sub") is not None:
+        return True  # a group continues the formula: "Li(BH₄)_{1-x} (NH₂)_x"
     if nxt.group("sub") is None:
-        return bool(_FINAL_ANION.match(text, gap + 1))
+        return bool(_FINAL_ANION.match(text, start))
     if _SINGLE_ELEMENT.match(nxt.group("els")):
         return True
     words = text[max(0, gap - 40):gap].split()

@@ -31,7 +31,7 @@ CLASS_HEADS = (
 # structural families that name a class on their own, without a modifier
 STANDALONE_CLASSES = r"(?:thio-)?LISICONs|NASICONs|garnets|argyrodites|perovskites|anti-perovskites|closo-borates"
 _CLASS = re.compile(
-    rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})\b|(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b)"
+    rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})\b|(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited|use|uses|used)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b)"
 )
 
 
@@ -125,6 +125,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             # a class phrase wins over a formula-less abbreviation at its head ("polymer bi-phase SSEs")
             if any(f.formula is not None or f.start < s for f in overlapping):
                 continue
+            if "liquid" in m.group().lower():
+                continue  # liquid electrolytes are the reference, not the subject, of this graph
             found = [f for f in found if f not in overlapping]
             found.append(MaterialMention(s, e, m.group().strip(), None, "class"))
     for m in _CELL.finditer(text):
@@ -136,7 +138,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 
 
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
-_CELL = re.compile(r"(?<![\w|])(?P<cathode>[A-Za-z0-9().·@\-]+)(?:\s?\|\s?[A-Za-z0-9().·@\-]+){2,3}(?![\w|])")
+_CELL = re.compile(
+    r"(?<![\w|])(?P<cathode>[A-Za-z0-9().·@\-]+)(?:\s\([^()|]{1,40}\))?(?:\s?\|\s?[A-Za-z0-9().·@\-]+){2,3}(?![\w|])"
+)
 
 
 def _merge_definitions(text: str, found: list[MaterialMention]) -> list[MaterialMention]:

@@ -156,8 +156,8 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         if cells:
             before = [m for m in cells if m.end <= q.start]
             return before[-1] if before else cells[0]
-        if cell is not None and not [m for m in s.materials if m.value.kind != "class"]:
-            return cell
+        if cell is not None:
+            return cell  # the paragraph's cell: its positive electrode, not the electrolyte named beside it
     before = [m for m in s.materials if m.end <= q.start and m.value.kind != "cell"]
     specific = [m for m in before if m.value.kind != "class"]
     # "1.2 mS cm^-1 for Li6PS5Cl" / "... of X" right after the value
@@ -168,7 +168,11 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         if follow:
             return follow[0]
     if specific:
-        return specific[-1]
+        nearest = specific[-1]
+        # "A has higher conductivity than B, which ...": the values are A's
+        if len(specific) > 1 and re.search(r"\bthan\s+(?:that of\s+|those of\s+)?$", s.text[:nearest.start]):
+            return specific[-2]
+        return nearest
     if before:
         return before[-1]
     after = [m for m in s.materials if m.start >= q.end]

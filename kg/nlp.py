@@ -52,8 +52,10 @@ def _sentence_starts(text: str) -> set[int]:
     for m in _SENTENCE_END.finditer(text):
         head = text[max(0, m.start() - 12):m.start()]
         w = _WORD_BEFORE.search(head)
-        if w and (w.group(1).lower() in _ABBREVIATIONS or len(w.group(1)) == 1):
-            continue  # "et al.", "Fig.", an initial "J."
+        if w and w.group(1).lower() in _ABBREVIATIONS:
+            continue  # "et al.", "Fig."
+        if w and len(w.group(1)) == 1 and not re.search(r"(?:°|\d\s?)[A-Z]$", head[:-1]):
+            continue  # an initial "J.", not the unit of "25 °C." or "300 K."
         starts.add(m.end())
     starts |= {m.end() for m in re.finditer(r"\n\s*\n", text)}
     return starts

@@ -19,13 +19,16 @@ from kg.errors import ParseError
 # --- numbers ---------------------------------------------------------------------------------------
 _NUM = r"\d+(?:\.\d+)?"
 _EXP = r"10\s?\^\s?\(?\s?[-+]?\s?\d{1,2}\)?"
-_VALUE = rf"(?:(?:{_NUM})\s?[×x*]\s?{_EXP}|{_EXP}|{_NUM}(?:[eE][-+]?\d{{1,2}})?)"
+# "(1.35 ± 0.07) × 10^-3": a mantissa with its uncertainty in parentheses
+_MANTISSA = rf"(?:{_NUM}|\({_NUM}\s?±\s?{_NUM}\))"
+_VALUE = rf"(?:{_MANTISSA}\s?[×x*]\s?{_EXP}|{_EXP}|{_NUM}(?:[eE][-+]?\d{{1,2}})?)"
 _VALUE_RE = re.compile(_VALUE)
 
 # --- units (as they appear after normalization) -------------------------------------------------------
 # Each entry: regex, pint expression (None: dimensionless handled apart), canonical contract unit.
 _UNIT_TABLE: list[tuple[str, str]] = [
     (r"(?P<p>[mµμu]?)S\s?(?:·\s?)?(?:cm\s?\^?\s?-\s?1|/\s?cm|cm-1)(?![\w^])", "{p}S/cm"),
+    (r"cm\s(?P<p>[mµμu]?)S\s?\^\s?-\s?1(?![\w^])", "{p}S/cm"),  # "10^-5 cm S^-1": the factors swapped
     (r"(?P<p>[mµμu]?)S\s?(?:·\s?)?(?:m\s?\^?\s?-\s?1|/\s?m)(?![\w^])", "{p}S/m"),
     (r"(?P<p>[mµμ]?)A\s?(?:·\s?)?h\s?(?:·\s?)?(?:g\s?\^?\s?-\s?1|/\s?g)(?![\w^])", "{p}A*h/g"),
     (r"(?P<p>[mµμ]?)Ah\s?(?:g\s?\^?\s?-\s?1|/\s?g)(?![\w^])", "{p}A*h/g"),
@@ -81,7 +84,7 @@ class Quantity:
 
 def parse_number(text: str) -> float:
     """``1.9 × 10^-3`` -> 0.0019; ``10^-4`` -> 1e-4; ``2.5e-6`` -> 2.5e-6. Raises ParseError."""
-    t = text.replace(" ", "").replace("(", "").replace(")", "")
+    t = re.sub(r"±[\d.]+", "", text.replace(" ", "")).replace("(", "").replace(")", "")
     m = re.fullmatch(rf"(?:(?P<m>{_NUM})[×x*])?10\^(?P<e>[-+]?\d{{1,2}})", t)
     try:
         if m:

@@ -32,9 +32,12 @@ state = _State()
 
 
 @app.callback()
-def main(store: Path = typer.Option(Path(DEFAULT_STORE), "--store", "-s", envvar="KG_STORE",
-                                    help="Store directory (env KG_STORE).", show_default=True)) -> None:
-    state.store_path = store
+def main(store: str = typer.Option(DEFAULT_STORE, "--store", "-s", envvar="KG_STORE", show_default=True,
+                                   help="Store directory, or a SPARQL server URL http(s)://host:port/... "
+                                        "(see kg.remote_store) (env KG_STORE).")) -> None:
+    from kg.remote_store import is_remote
+
+    state.store_path = store if is_remote(store) else Path(store)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -43,10 +46,10 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _writer():
-    from kg.store import Store
+    from kg.remote_store import open_store
 
     try:
-        return Store(state.store_path)
+        return open_store(state.store_path)
     except StoreBusyError as exc:
         _fail(str(exc))
     except KGError as exc:
@@ -54,10 +57,10 @@ def _writer():
 
 
 def _reader():
-    from kg.store import Store
+    from kg.remote_store import open_store
 
     try:
-        return Store(state.store_path, writable=False)
+        return open_store(state.store_path, writable=False)
     except KGError as exc:
         _fail(str(exc))
 
@@ -66,8 +69,11 @@ def _reader():
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files (.txt/.md) or folders to ingest."),
+    paths: list[Path] = typer.Argument(..., help="Files (.txt/.md/.pdf) or folders to ingest."),
     workers: int = typer.Option(1, "--workers", "-j", min=1, help="Processes for extraction."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
+                                       help="Extract on a Dask cluster: scheduler address tcp://host:8786, or "
+                                            "'local' (a LocalCluster of --workers processes)."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
     shacl: bool = typer.Option(True, "--shacl/--no-shacl", help="SHACL-check each paper graph before storing."),
     force: bool = typer.Option(False, "--force", help="Re-ingest files even if unchanged."),
@@ -78,7 +84,7 @@ def ingest(
     with _writer() as store:
         try:
             report = run_ingest(paths, store, workers=workers, progress=progress and err.is_terminal,
-                                shacl=shacl, force=force, console=err)
+                                shacl=shacl, force=force, console=err, dask=dask)
         except KGError as exc:
             _fail(str(exc))
     table = Table(title=f"ingest into {state.store_path}")

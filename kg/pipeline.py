@@ -197,8 +197,10 @@ class _Context:
         return self._extractor
 
 
-def process_file(path: Path, file_hash: str, ctx: _Context) -> tuple[PaperReport, list[ox.Quad]]:
-    """read -> extract -> validate -> graph -> SHACL for one file. Raises KGError (ReadError) on a bad file."""
+def process_file(path: Path, file_hash: str, ctx: _Context, *,
+                 source_path: str | None = None) -> tuple[PaperReport, list[ox.Quad]]:
+    """read -> extract -> validate -> graph -> SHACL for one file. Raises KGError (ReadError) on a bad file.
+    ``source_path`` is the path recorded for the paper when ``path`` is a copy (a Dask worker's temporary file)."""
     from kg.facts import Reject
     from kg.graph import fact_nodes, paper_counts, paper_triples, rejects_triples, to_quads, unique_facts
     from kg.reader import read_document
@@ -206,11 +208,13 @@ def process_file(path: Path, file_hash: str, ctx: _Context) -> tuple[PaperReport
 
     t0 = time.perf_counter()
     doc = read_document(Path(path))
+    if source_path is not None:
+        doc.path = source_path
     candidates = ctx.extractor.extract(doc)
     facts, rejects = validate(candidates, ctx.lexicon)
     facts, rejects = unique_facts(doc.doc_id, facts), list(rejects)
     graph = paper_triples(doc, facts, ctx.lexicon, n_rejects=len(rejects), file_hash=file_hash)
-    rep = PaperReport(path=str(path), doc_id=doc.doc_id)
+    rep = PaperReport(path=str(source_path or path), doc_id=doc.doc_id)
     if ctx.shacl:
         from kg.validate import shacl_validate
 
@@ -278,8 +282,11 @@ def _worker(path: str, file_hash: str):
 # -- the loop ----------------------------------------------------------------------------------------------------
 
 def ingest(paths, store, workers: int = 1, progress: bool = True, *, lexicon=None, extractor=None,
-           shacl: bool = True, force: bool = False, console=None) -> IngestReport:
-    """Ingest files/folders into ``store`` (a writable ``kg.store.Store``). See the module docstring."""
+           shacl: bool = True, force: bool = False, console=None, dask=None) -> IngestReport:
+    """Ingest files/folders into ``store`` (a writable ``kg.store.Store``). See the module docstring.
+    ``dask``: a Dask scheduler address (``tcp://host:8786``), ``"local"``, or a ``distributed.Client``: the
+    extraction then runs on that cluster (``kg.distributed``); the writes stay here, serialized, one atomic
+    write per paper."""
     t0 = time.perf_counter()
     files, report_missing = expand_paths(list(paths))
     report = IngestReport(papers=list(report_missing))
@@ -329,7 +336,12 @@ def ingest(paths, store, workers: int = 1, progress: bool = True, *, lexicon=Non
     try:
         if bar:
             bar.start()
-        if workers > 1 and len(todo) > 1:
+        if dask is not None and todo:
+            from kg.distributed import extract_on_cluster
+
+            for f, result in extract_on_cluster(dask, todo, shacl=shacl, workers=workers):
+                done(f, result)
+        elif workers > 1 and len(todo) > 1:
             import multiprocessing as mp
 
             with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context("spawn"),

@@ -79,6 +79,8 @@ def _trim(token: str) -> str:
 def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str | None] | None:
     """(kind, formula) for a candidate token, or None when it is not a material."""
     if token in aliases:
+        if aliases[token] is None and _PLURAL_ABBREVIATION.match(token):
+            return "class", None  # "SEs", "CSEs": a paper's short name for a class
         return "alias", aliases[token]
     if _PLURAL_ABBREVIATION.match(token) or _NOT_A_MATERIAL.match(token):
         return None

@@ -132,7 +132,9 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
             return None
         return t.value
     if len(same) == 1 or len(s.temperatures) == 1:  # one temperature in the sentence holds for its values
-        before = [t for t in s.temperatures if t.end <= q.start and q.start - t.end <= 80]
+        # ... unless it is in parentheses right after another value: "1.3×10^-5 S cm^-1 (30 °C)"
+        owned = {t.start for t in s.temperatures for o in s.quantities if 0 <= t.start - o.end <= 3}
+        before = [t for t in s.temperatures if t.end <= q.start and q.start - t.end <= 80 and t.start not in owned]
         if before:
             t = before[-1]
             prefix = s.text[max(0, t.start - 12):t.start].lower()
@@ -225,10 +227,13 @@ def measurements(
     return out
 
 
+_LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")
+
+
 def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int, Mention]:
-    """"A, B and C show 1, 2 and 3 mS cm^-1, respectively": values to materials in order."""
-    if not _RESPECTIVELY.search(s.text):
-        return {}
+    """Values to materials in order: "A, B and C show 1, 2 and 3 mS cm^-1, respectively", and without
+    "respectively" when the materials are one coordinated list ("(A and B) ... (1 at T1 and 2 at T2)")."""
+    respectively = bool(_RESPECTIVELY.search(s.text))
     out: dict[int, Mention] = {}
     by_prop: dict[str, list[Mention]] = {}
     for q, prop in typed:
@@ -236,11 +241,13 @@ def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int
     for prop, qs in by_prop.items():
         if len(qs) < 2:
             continue
-        first = qs[0].start
-        mats = [m for m in s.materials if m.end <= first and m.value.kind != "class"]
-        # the last run of materials before the values, as many as there are values
-        if len(mats) >= len(qs):
-            for q, m in zip(qs, mats[-len(qs):]):
+        mats = [m for m in s.materials if m.end <= qs[0].start and m.value.kind not in ("class", "cell")]
+        if len(mats) < len(qs):
+            continue
+        run = mats[-len(qs):]
+        coordinated = all(_LIST_JOIN.match(s.text[a.end:b.start]) for a, b in zip(run, run[1:]))
+        if respectively or (coordinated and len(mats) == len(qs)):
+            for q, m in zip(qs, run):
                 out[id(q)] = m
     return out
 

@@ -198,6 +198,8 @@ def query(
     fmt: QueryFormat = typer.Option(QueryFormat.table, "--format", "-f", help="Output format."),
     param: Optional[list[str]] = typer.Option(None, "--param", "-p",
                                               help="name=value, bound as an RDF term (repeatable)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", "-t", min=0.01,
+                                            help="Stop the query after this many seconds (exit code 3)."),
 ) -> None:
     """Run a SPARQL query (project prefixes predeclared; default graph = the union of all paper graphs is
     NOT implied: use GRAPH ?g { ... })."""
@@ -208,7 +210,29 @@ def query(
         params = parse_params(param)
     except QueryError as exc:
         _fail(str(exc), 2)
+    if timeout is not None and isinstance(state.store_path, Path):
+        # the embedded engine cannot be interrupted: run the query in a child process (kg.api) and kill it
+        from kg.api import QueryTimeout, query_with_timeout
+
+        try:
+            result = query_with_timeout(state.store_path, text, params, timeout=timeout,
+                                        fmt="turtle" if fmt is QueryFormat.table else fmt.value)
+            if isinstance(result, str):
+                rendered = result
+            elif fmt is QueryFormat.table:
+                rendered = format_result(result, "table", console=out)
+            else:
+                rendered = format_result(result, fmt.value)
+        except QueryTimeout as exc:
+            _fail(str(exc), 3)
+        except QueryError as exc:
+            _fail(str(exc), 2)
+        if rendered is not None:
+            sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+        return
     with _reader() as store:
+        if timeout is not None and hasattr(store.ox, "timeout"):  # a SPARQL server: the HTTP request's timeout
+            store.ox.timeout = timeout
         try:
             result = run_query(store, text, params)
             if fmt is QueryFormat.table:
@@ -427,6 +451,35 @@ def export_gephi_cmd(
     with _reader() as store:
         res = export_gephi(store, output, kind, facts=facts)
     err.print(f"{res['nodes']} nodes, {res['edges']} edges ({kind}) -> {output} ({time.perf_counter() - t0:.2f}s)")
+
+
+# -- serve -------------------------------------------------------------------------------------------------------
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(7878, "--port", min=1, max=65535, help="TCP port."),
+    allow_update: bool = typer.Option(False, "--allow-update", help="Accept SPARQL UPDATE (default: read-only)."),
+    timeout: float = typer.Option(30.0, "--timeout", "-t", min=0, help="Query timeout in seconds (0 = none)."),
+    union_default_graph: bool = typer.Option(False, "--union-default-graph",
+                                             help="Default graph = union of all paper graphs."),
+    cors: bool = typer.Option(False, "--cors", help="Allow cross-origin requests (browser front ends)."),
+) -> None:
+    """Serve the store as a SPARQL 1.1 Protocol endpoint (http://HOST:PORT/query) with the Oxigraph server;
+    read-only unless --allow-update. Writers (kg ingest/remove) are refused while it runs. Ctrl-C stops it."""
+    from kg.serve import Server, serve_forever
+
+    if not isinstance(state.store_path, Path):
+        _fail("kg serve serves a store directory, not a SPARQL server URL")
+    server = Server(state.store_path, host=host, port=port, allow_update=allow_update, timeout=timeout or None,
+                    union_default_graph=union_default_graph, cors=cors)
+    try:
+        code = serve_forever(server, announce=lambda msg: (print(msg, flush=True)))
+    except StoreBusyError as exc:
+        _fail(str(exc))
+    except KGError as exc:
+        _fail(str(exc))
+    raise typer.Exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

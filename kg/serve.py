@@ -1,0 +1,264 @@
+"""``kg serve``: the store as a SPARQL 1.1 Protocol endpoint, served by the real Oxigraph server.
+
+We do not write an HTTP server. The ``oxigraph`` package on PyPI (extra ``serve``) ships Oxigraph's server
+binary (``oxigraph serve`` / ``oxigraph serve-read-only``), which reads the same RocksDB directory the
+embedded ``pyoxigraph.Store`` writes. ``kg serve`` runs it as a child process:
+
+* read-only by default: ``oxigraph serve-read-only --location STORE`` opens RocksDB read-only, which works
+  even while another process holds the store open (RocksDB's ``LOCK`` is not taken), and answers a SPARQL
+  UPDATE with ``403 The server is read-only``. ``--allow-update`` runs ``oxigraph serve --location STORE``
+  (read-write; it needs RocksDB's lock, so no other process may have the store open).
+* bound to ``127.0.0.1:7878`` unless ``--host``/``--port`` say otherwise;
+* ``--timeout SECONDS`` (default 30) is Oxigraph's ``--timeout-s``: a query running longer is cancelled
+  (results are streamed, so a cancelled query may end a ``200`` response early with an error message);
+* ``--union-default-graph`` makes the default graph the union of the paper graphs (off by default, as in
+  ``kg query``: use ``GRAPH ?g { ... }``).
+
+Writers. Opening RocksDB read-only while another process writes it is undefined behaviour (Oxigraph's
+documentation), so ``kg serve`` takes the project's writer lock file (``<store>/kg-write.lock``, see
+``kg.store``): shared while serving read-only, exclusive with ``--allow-update``. While it serves, ``kg ingest``
+and ``kg remove`` fail with "store ... is in use by PID <pid>" instead of writing under the server, and
+``kg serve`` refuses to start while a writer holds the lock.
+
+Endpoints (Oxigraph's): ``GET/POST /query`` (SPARQL 1.1 Protocol), ``POST /update`` (with ``--allow-update``),
+``/store`` (Graph Store Protocol), ``/`` (a YASGUI page). Stopping: Ctrl-C, or SIGTERM to ``kg serve``, which
+stops the server process and releases the lock.
+
+Programmatic use (tests, notebooks)::
+
+    with Server("kg-store", port=7879) as srv:   # starts, waits until it answers
+        urllib.request.urlopen(srv.query_url + "?query=" + urllib.parse.quote("ASK {}"))
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from kg.errors import KGError, StoreBusyError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+DEFAULT_TIMEOUT_S = 30.0
+LOCK_NAME = "kg-write.lock"  # the same file kg.store.Store's writers lock
+
+
+def find_oxigraph() -> str:
+    """The ``oxigraph`` server binary: next to this Python (a virtual environment's ``bin/``), else on PATH."""
+    here = Path(sys.executable).parent / "oxigraph"
+    if here.is_file() and os.access(here, os.X_OK):
+        return str(here)
+    found = shutil.which("oxigraph")
+    if found:
+        return found
+    raise KGError("the Oxigraph server binary is not installed: pip install 'sse-kg[serve]' (PyPI package "
+                  "'oxigraph', which ships the 'oxigraph' executable)")
+
+
+def server_command(store: str | os.PathLike, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                   allow_update: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S,
+                   union_default_graph: bool = False, cors: bool = False, binary: str | None = None) -> list[str]:
+    """The oxigraph command line ``kg serve`` runs."""
+    cmd = [binary or find_oxigraph(), "serve" if allow_update else "serve-read-only",
+           "--location", str(store), "--bind", f"{host}:{port}"]
+    if timeout:
+        cmd += ["--timeout-s", str(max(1, round(timeout)))]
+    if union_default_graph:
+        cmd.append("--union-default-graph")
+    if cors:
+        cmd.append("--cors")
+    return cmd
+
+
+def _host_for_url(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+class Server:
+    """One Oxigraph server process over a kg store. ``start()`` takes the writer lock (shared when read-only,
+    exclusive with ``allow_update``), starts the process and waits until it answers; ``stop()`` ends it
+    (SIGTERM, then SIGKILL) and releases the lock. Usable as a context manager."""
+
+    def __init__(self, store: str | os.PathLike, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                 allow_update: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S,
+                 union_default_graph: bool = False, cors: bool = False, log=None):
+        self.store = Path(store)
+        self.host, self.port = host, int(port)
+        self.allow_update = allow_update
+        self.timeout = timeout
+        self.union_default_graph = union_default_graph
+        self.cors = cors
+        self.log = log  # a file object for the server's output (default: a pipe we drain on failure)
+        self.proc: subprocess.Popen | None = None
+        self._lock_fd: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{_host_for_url(self.host)}:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "/query"
+
+    @property
+    def update_url(self) -> str:
+        return self.url + "/update"
+
+    @property
+    def command(self) -> list[str]:
+        return server_command(self.store, host=self.host, port=self.port, allow_update=self.allow_update,
+                              timeout=self.timeout, union_default_graph=self.union_default_graph, cors=self.cors)
+
+    # -- lock --
+    def _lock(self) -> None:
+        if not (self.store / "CURRENT").exists():
+            raise KGError(f"no knowledge-graph store at {self.store} (run `kg --store {self.store} ingest ...`)")
+        fd = os.open(self.store / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        mode = fcntl.LOCK_EX if self.allow_update else fcntl.LOCK_SH
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except OSError as exc:
+            pid = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                what = "in use" if self.allow_update else "being written"
+                raise StoreBusyError(f"store {self.store} is {what} by PID {pid}") from None
+            raise
+        if self.allow_update or not os.pread(fd, 64, 0).strip():
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            try:
+                if self.allow_update:
+                    os.ftruncate(self._lock_fd, 0)
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            finally:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    # -- process --
+    def start(self, wait: float = 20.0) -> Server:
+        if self.proc is not None:
+            raise KGError("server already started")
+        cmd = self.command  # fails early when the binary is missing
+        _check_port_free(self.host, self.port)
+        self._lock()
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                         stdout=self.log if self.log is not None else subprocess.PIPE,
+                                         stderr=subprocess.STDOUT)
+            self.wait_ready(wait)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, wait: float = 20.0) -> None:
+        deadline = time.monotonic() + wait
+        probe = self.query_url + "?query=ASK%7B%7D"
+        while True:
+            if self.proc is None or self.proc.poll() is not None:
+                output = ""
+                if self.proc is not None and self.proc.stdout is not None:
+                    output = self.proc.stdout.read().decode("utf-8", "replace").strip()
+                code = None if self.proc is None else self.proc.returncode
+                hint = ""
+                if "lock" in output.lower():
+                    hint = " (the store is open in another process; --allow-update needs it to itself)"
+                raise KGError(f"oxigraph server exited with code {code}{hint}: {output[-1500:]}")
+            try:
+                with urllib.request.urlopen(probe, timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise KGError(f"oxigraph server did not answer at {self.url} within {wait:g} s")
+            time.sleep(0.05)
+
+    def stop(self, grace: float = 5.0) -> int | None:
+        """Stop the server (SIGTERM, SIGKILL after ``grace`` seconds) and release the lock; its exit code."""
+        code = None
+        try:
+            if self.proc is not None:
+                if self.proc.poll() is None:
+                    self.proc.send_signal(signal.SIGTERM)
+                    try:
+                        self.proc.wait(grace)
+                    except subprocess.TimeoutExpired:
+                        self.proc.kill()
+                        self.proc.wait()
+                code = self.proc.returncode
+                if self.proc.stdout is not None:
+                    self.proc.stdout.close()
+        finally:
+            self._unlock()
+        return code
+
+    def wait(self) -> int:
+        assert self.proc is not None
+        return self.proc.wait()
+
+    def __enter__(self) -> Server:
+        return self.start() if self.proc is None else self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise KGError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def serve_forever(server: Server, announce=print) -> int:
+    """Start ``server``, print where it listens, run until Ctrl-C / SIGTERM, stop it. Returns an exit code."""
+    stopping = {"signal": None}
+
+    def on_term(signum, frame):  # noqa: ARG001
+        stopping["signal"] = signum
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        server.start()
+        mode = "read-write (SPARQL UPDATE allowed)" if server.allow_update else "read-only"
+        t = f"{server.timeout:g} s" if server.timeout else "none"
+        announce(f"SPARQL endpoint {server.query_url} ({mode}; query timeout {t}); store {server.store}; "
+                 f"oxigraph PID {server.proc.pid}")
+        if server.allow_update:
+            announce(f"SPARQL update endpoint {server.update_url}")
+        announce("Ctrl-C or SIGTERM stops it.")
+        # drain the server's log so its pipe never fills
+        assert server.proc is not None
+        if server.proc.stdout is not None:
+            for line in server.proc.stdout:
+                sys.stderr.write(line.decode("utf-8", "replace"))
+        code = server.wait()
+        return code if code else 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)

@@ -18,7 +18,7 @@ from kg import chemistry
 _TOKEN = re.compile(r"(?<![\w\-/·@–])[\[(]?[A-Z0-9(\[][A-Za-z0-9.()\[\]·+\-–/@:,δ]*[A-Za-z0-9)\]δ+\-]")
 _SPLIT = re.compile(r"(/|@|–|(?<=[\w)\]])-(?=[A-Z\d(])|·(?=[A-Z(]))")
 # an ion in brackets, a space group (P6_3mc, I2_13, P2_1), an isotope (7Li) or one element with a count (H2)
-_NOT_A_MATERIAL = re.compile(r"^\[[^\]]+\][-+]?$|^[PIFCR]\d|^\d+[A-Z][a-z]?$|^[A-Z][a-z]?\d*$")
+_NOT_A_MATERIAL = re.compile(r"^(?:Li|Na|K|Mg|Zn)[-–](?:S|O2|air|ion|Se)$|^\[[^\]]+\][-+]?$|^[PIFCR]\d|^\d+[A-Z][a-z]?$|^[A-Z][a-z]?\d*$")
 _PLURAL_ABBREVIATION = re.compile(r"^[A-Z]{2,}s$")  # "SSEs", "SPEs": not Einsteinium
 _WORDLIKE = re.compile(r"^[A-Z][a-z]+$")
 _DEFINITION = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9\-+]{1,11})\)")

@@ -134,12 +134,13 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
     if len(same) == 1 or len(s.temperatures) == 1:  # one temperature in the sentence holds for its values
         # ... unless it is in parentheses right after another value: "1.3×10^-5 S cm^-1 (30 °C)"
         owned = {t.start for t in s.temperatures for o in s.quantities if 0 <= t.start - o.end <= 3}
-        before = [t for t in s.temperatures if t.end <= q.start and q.start - t.end <= 80 and t.start not in owned]
+        reach = len(s.text) if len(s.temperatures) == 1 else 80
+        before = [t for t in s.temperatures if t.end <= q.start and q.start - t.end <= reach and t.start not in owned]
         if before:
             t = before[-1]
             prefix = s.text[max(0, t.start - 12):t.start].lower()
             if not re.search(r"above|below|over|up to|from|>|<|between", prefix):
-                if t.value == "RT" or re.search(r"\bat\s*$|\(\s*$|@\s*$", s.text[max(0, t.start - 5):t.start]):
+                if t.value == "RT" or re.search(r"\b(?:at|under)\s*$|\(\s*$|@\s*$", s.text[max(0, t.start - 7):t.start]):
                     return t.value
     return None
 

@@ -57,7 +57,6 @@ def _sentence_starts(text: str) -> set[int]:
         if w and len(w.group(1)) == 1 and not re.search(r"(?:°|\d\s?)[A-Z]$", head[:-1]):
             continue  # an initial "J.", not the unit of "25 °C." or "300 K."
         starts.add(m.end())
-    starts |= {m.end() for m in re.finditer(r"\n\s*\n", text)}
     return starts
 
 

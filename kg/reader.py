@@ -39,6 +39,8 @@ _FRONT_SKIP = re.compile(
     r"Supporting Information|A R T I C L E|Article history|Keywords|KEYWORDS|rsc\.li|https?:|www\.)",
     re.I,
 )
+# how the rest of a sentence cut by a page break starts: lower case, a bracket, math, a leading space
+_CONTINUATION = re.compile(r"\s*[a-z(\[$]|\s+\S")
 _SENTENCE_END = re.compile(r"[.!?:;)\]]\s*$|[.!?]\s*\S{0,3}$")
 
 
@@ -211,16 +213,24 @@ def split_blocks(lines: list[str], body_end: int) -> list[Block]:
         while i < body_end and lines[i].strip() and not _is_special(lines[i]):
             parts.append(lines[i].rstrip())
             i += 1
+        carried: list[Block] = []  # captions a page break put inside the paragraph
         while not _SENTENCE_END.search(parts[-1]):
-            k = i
-            while k < body_end and not lines[k].strip() and k - i < 3:
+            k, skipped = i, []
+            while k < body_end and k - i < 8 and (not lines[k].strip() or _CAPTION.match(lines[k].strip())):
+                if lines[k].strip():
+                    skipped.append(k)
                 k += 1
-            if k >= body_end or not lines[k].strip() or not re.match(r"\s*[a-z(]", lines[k]) or _is_table_line(lines[k]):
+            if k >= body_end or not _CONTINUATION.match(lines[k]) or _is_special(lines[k]):
                 break
+            carried += [Block("caption", lines[j].strip(), j + 1, j + 1) for j in skipped]
             parts.extend([""] * (k - i))
             parts.append(lines[k].rstrip())
             i = k + 1
+            while i < body_end and lines[i].strip() and not _is_special(lines[i]):
+                parts.append(lines[i].rstrip())
+                i += 1
         blocks.append(Block("paragraph", "\n".join(parts), start + 1, i))
+        blocks.extend(carried)
     return blocks
 
 

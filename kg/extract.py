@@ -80,7 +80,20 @@ class Extractor:
                 out.extend(tables.table_facts(
                     block, doc.doc_id, aliases, self.property_words, self.method_words, style, expand_markers
                 ))
-        return out
+        return _unique(out)
+
+
+def _unique(candidates: list) -> list:
+    """One synthesis statement per (line, material, method): a line that says it twice states it once."""
+    seen, out = set(), []
+    for c in candidates:
+        if isinstance(c, CandidateSynthesis):
+            key = (c.evidence.line, c.material, c.method)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(c)
+    return out
 
 
 def _with_user_data(nlp, normalized, contexts):

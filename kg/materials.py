@@ -79,8 +79,8 @@ def _trim(token: str) -> str:
 def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str | None] | None:
     """(kind, formula) for a candidate token, or None when it is not a material."""
     if token in aliases:
-        if aliases[token] is None and _PLURAL_ABBREVIATION.match(token):
-            return "class", None  # "SEs", "CSEs": a paper's short name for a class
+        if aliases[token] is None and (_PLURAL_ABBREVIATION.match(token) or re.fullmatch(CLASS_HEADS, token)):
+            return "class", None  # "SEs", "SPE": a paper's short name for a class
         return "alias", aliases[token]
     if _PLURAL_ABBREVIATION.match(token) or _NOT_A_MATERIAL.match(token):
         return None
@@ -141,7 +141,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
 _CELL = re.compile(
-    r"(?<![\w|])(?P<cathode>[A-Za-z0-9().·@\-]+)(?:\s\([^()|]{1,40}\))?(?:\s?\|\s?[A-Za-z0-9().·@\-]+){2,3}(?![\w|])"
+    r"(?<![\w|(])(?P<cathode>[A-Za-z0-9·@\-][A-Za-z0-9().·@\-]*)(?:\s\([^()|]{1,40}\))?(?:\s?\|\s?[A-Za-z0-9().·@\-]+){2,3}(?![\w|])"
 )
 
 
@@ -179,7 +179,7 @@ def abbreviation_definitions(text: str, aliases: dict[str, str | None]) -> dict[
             continue  # the paper's first definition holds
         if chemistry.is_formula(last):
             out[abbr] = chemistry.normalize_formula(last)
-        elif abbr not in aliases and _initials_match(abbr, full) and _MATERIAL_WORDS.search(full):
+        elif abbr not in aliases and _MATERIAL_WORDS.search(_expansion(abbr, full) or ""):
             out[abbr] = None
     return out
 
@@ -191,11 +191,17 @@ _MATERIAL_WORDS = re.compile(
 )
 
 
-def _initials_match(abbr: str, full: str) -> bool:
-    """'poly(ethylene oxide) (PEO)' / 'solid polymer electrolytes (SPEs)': the letters follow the words."""
-    letters = [c.lower() for c in abbr.rstrip("s") if c.isalpha()]
-    words = re.findall(r"[A-Za-z]+", full.lower())
-    if not letters or not words:
-        return False
-    initials = "".join(w[0] for w in words)
-    return initials.endswith("".join(letters)) or "".join(letters) in initials
+def _expansion(abbr: str, full: str) -> str | None:
+    """The words an abbreviation stands for: 'solid polymer electrolytes (SPEs)' -> 'solid polymer electrolytes'.
+
+    The initials of the last words before the parenthesis must spell the abbreviation; None otherwise.
+    """
+    letters = "".join(c.lower() for c in abbr.rstrip("s") if c.isalpha())
+    words = re.findall(r"[A-Za-z]+", full)
+    for n in range(1, len(words) + 1):
+        initials = "".join(w[0].lower() for w in words[-n:])
+        if letters and (initials == letters or (initials.endswith(letters) and n <= len(letters) + 1)):
+            return " ".join(words[-n:])
+    # poly(ethylene oxide) (PEO): the letters can come from inside words
+    tail = " ".join(words[-3:]).lower()
+    return " ".join(words[-3:]) if letters and letters[0] == tail[:1] and all(c in tail for c in letters) else None

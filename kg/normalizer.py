@@ -56,6 +56,8 @@ _PATTERN = re.compile(
             r"(?P<uniSup>(?:(?<=[\w)]) (?=[⁻⁺])|(?<=\b10) )?[" + _SUP_CHARS + r"]+)",
             r"(?P<imes>(?<=[\d\s$])imes(?=\s*10))",
             r"(?P<minus>[−‐‑﹣－])",
+            # "MM-\nNCB", "ball-\nmilled": a hyphenated word broken across lines is one word
+            r"(?P<hyphenbreak>(?<=[A-Za-z0-9)])-\n(?=[A-Za-z0-9(]))",
             r"(?P<brace>[{}])",
         ]
     )
@@ -146,6 +148,8 @@ def _replacement(m: re.Match) -> str:
         return "°"
     if kind == "imes":
         return "×"
+    if kind == "hyphenbreak":
+        return "-"
     if kind == "minus":
         return "-"
     return m.group()

@@ -38,6 +38,12 @@ _SYNTHESIS_CUE = re.compile(
 _REQUIREMENT = re.compile(
     r"\b(?:should|must|need(?:s|ed)? to|required?|requirements?|ideal|prerequisite|target|desired|necessary)\b", re.I
 )
+# a hypothetical value used in a calculation: "able to fully charge a 120 mA h g^-1 ... electrode"
+_HYPOTHETICAL = re.compile(
+    r"\b(?:able to|capable of|enough to|sufficient to|we consider|consider(?:ing)? an?|assum(?:e|ing)|hypothetical)\b"
+    r"[^,;()]{0,60}$",
+    re.I,
+)
 
 
 @dataclass
@@ -194,7 +200,7 @@ def measurements(
     typed: list[tuple[Mention, str]] = []
     for q in s.quantities:
         prop = _property_for(q, s)
-        if prop:
+        if prop and not _HYPOTHETICAL.search(s.text[max(0, q.start - 90):q.start]):
             typed.append((q, prop))
     typed.extend(_transference_numbers(s))
     if not typed:

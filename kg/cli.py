@@ -104,7 +104,8 @@ def ingest(
     for col in ("papers", "unchanged", "failed", "facts", "rejects", "triples", "store triples", "seconds"):
         summary.add_column(col, justify="right")
     summary.add_row(str(t["papers"]), str(t["unchanged"]), str(t["failed"]), str(t["facts"]), str(t["rejects"]),
-                    str(t["triples"]), str(t["store_triples"]), f"{t['seconds']:.1f}")
+                    str(t["triples"]), "-" if t["store_triples"] is None else str(t["store_triples"]),
+                    f"{t['seconds']:.1f}")
     out.print(summary)
     for p in report.papers:
         if p.shacl_report:

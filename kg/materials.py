@@ -132,7 +132,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             found = [f for f in found if f not in overlapping]
             found.append(MaterialMention(s, e, m.group().strip(), None, "class"))
     for m in _CELL.finditer(text):
-        cathode = m.group("cathode")
+        cathode = m.group("cathode") or m.group("chemistry")
         found = [f for f in found if not (m.start() <= f.start < m.end())]
         found.append(MaterialMention(m.start(), m.end(), cathode, chemistry.normalize_formula(cathode), "cell"))
     found.sort(key=lambda x: x.start)
@@ -141,7 +141,10 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
 _CELL = re.compile(
-    r"(?<![\w|(])(?P<cathode>[A-Za-z0-9·@\-][A-Za-z0-9().·@\-]*)(?:\s\([^()|]{1,40}\))?(?:\s?\|\s?[A-Za-z0-9().·@\-]+){2,3}(?![\w|])"
+    r"(?<![\w|(])(?P<cathode>[A-Za-z0-9·@\-][A-Za-z0-9().·@\-–]*)(?:\s\([^()|]{1,40}\))?"
+    r"(?:\s?\|\s?[A-Za-z0-9().·@\-–]+){2,3}(?![\w|])"
+    # "a Li–S SSB": a battery chemistry names its positive electrode
+    r"|(?<![\w-])(?:Li|Na|Mg|K)[-–](?P<chemistry>S|Se)(?=\s(?:SSBs?|ASSBs?|batter(?:y|ies)|cells?)\b)"
 )
 
 

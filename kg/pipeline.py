@@ -23,6 +23,9 @@ from kg.errors import KGError
 from kg.namespaces import PREFIXES
 
 SUFFIXES = {".txt", ".md", ".pdf"}
+# Counting a store's triples reads all of it (Oxigraph keeps no count): after an ingest into a bigger store the
+# count is skipped, so that adding one paper costs the same whatever the store's size (`kg stats` counts).
+COUNT_STORE_MAX_PAPERS = 200
 
 
 @dataclass
@@ -49,7 +52,7 @@ class PaperReport:
 class IngestReport:
     papers: list[PaperReport] = field(default_factory=list)
     seconds: float = 0.0
-    store_triples: int = 0
+    store_triples: int | None = 0  # None: not counted (a store of more than COUNT_STORE_MAX_PAPERS papers)
 
     def _of(self, status: str) -> list[PaperReport]:
         return [p for p in self.papers if p.status == status]
@@ -365,7 +368,7 @@ def ingest(paths, store, workers: int = 1, progress: bool = True, *, lexicon=Non
             bar.stop()
     order = {str(f): i for i, f in enumerate(files)}
     report.papers.sort(key=lambda p: order.get(p.path, -1))
-    report.store_triples = store.triple_count()
+    report.store_triples = store.triple_count() if len(store.papers()) <= COUNT_STORE_MAX_PAPERS else None
     report.seconds = time.perf_counter() - t0
     return report
 

@@ -159,8 +159,17 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
+_ELECTRODE_AFTER = re.compile(
+    r"(?:\s(?:and|or)\s\S+)?(?:\s[\w-]+){0,2}?\s(?:cathode|positive electrode|working electrode|anode|electrode)\b"
+)
+
+
 def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, cell: Mention | None) -> Mention | None:
     if prop == "specific_capacity":
+        # "the MgH2 ... working electrode", "a Na3(VOPO4)2F cathode": the active material, named as such
+        for m in s.materials:
+            if m.end <= q.start and m.value.kind != "class" and _ELECTRODE_AFTER.match(s.text, m.end):
+                return m
         cells = [m for m in s.materials if m.value.kind == "cell"]
         if cells:
             before = [m for m in cells if m.end <= q.start]

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from kg import chemistry
 
 # a run of formula-like characters: Li6PS5Cl, Li1+xAlxTi2-x(PO4)3, 90LiBH4·10P2S5, PEO-PVDF/LiNO3
-_TOKEN = re.compile(r"(?<![\w\-/·@–])[\[(]?[A-Z0-9(\[][A-Za-z0-9.()\[\]·+\-–/@:,δ]*[A-Za-z0-9)\]δ+\-]")
-_SPLIT = re.compile(r"(/|@|–|(?<=[\w)\]])-(?=[A-Z\d(])|·(?=[A-Z(]))")
+_TOKEN = re.compile(r"(?<![\w\-/·@–])[\[(]?[A-Z0-9(\[][A-Za-z0-9.()\[\]·+\-–/@:,δ%]*[A-Za-z0-9)\]δ+\-]")
+# a part's amount or variable coefficient: "1wt%TiO2", "(1-x)LiBH4", "xCa(BH4)2", "30LiF"
+_COEFFICIENT = re.compile(r"^(?:\d+(?:\.\d+)?\s?(?:wt|mol|vol)?%|\(\d*-?[xyzδ]\)|[xyzδ](?=[A-Z(]))")
+_SPLIT = re.compile(r"(/|@|–|(?<=[\w)\]])-(?=[A-Z\d(]|[xyz][A-Z(])|·(?=[A-Z(]))")
+_SEPARATORS = {"/", "@", "–", "-", "·"}
 # an ion in brackets, a space group (P6_3mc, I2_13, P2_1), an isotope (7Li) or one element with a count (H2)
 _NOT_A_MATERIAL = re.compile(r"^(?:Li|Na|K|Mg|Zn)[-–](?:S|O2|air|ion|Se)$|^\[[^\]]+\][-+]?$|^[PIFCR]\d|^\d+[A-Z][a-z]?$|^[A-Z][a-z]?\d*$")
 _PLURAL_ABBREVIATION = re.compile(r"^[A-Z]{2,}s$")  # "SSEs", "SPEs": not Einsteinium
@@ -55,6 +58,7 @@ def _part_ok(part: str, aliases: dict[str, str | None]) -> str | None:
         return "alias"
     if _ACRONYM.match(part):
         return "acronym"
+    part = _COEFFICIENT.sub("", part)
     if _WORDLIKE.match(part) or _PLURAL_ABBREVIATION.match(part):
         return None
     if chemistry.is_formula(part):
@@ -86,13 +90,16 @@ def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str
         return None
     if chemistry.is_formula(token):
         return "formula", chemistry.normalize_formula(token)
-    parts = [p for p in _SPLIT.split(token) if p and not _SPLIT.fullmatch(p)]
+    parts = [p for p in _SPLIT.split(token) if p and p not in _SEPARATORS]
     if len(parts) < 2:
         return None
     kinds = [_part_ok(p, aliases) for p in parts]
     if not any(k in ("formula", "alias") for k in kinds):
         return None  # acronyms alone ("XRD-SEM") name no material
-    if all(kinds) or (sum(1 for k in kinds if k) >= max(2, len(parts) - 1) and not any(_WORDLIKE.match(p) for p in parts)):
+    lenient = sum(1 for k in kinds if k) >= max(2, len(parts) - 1) and not any(
+        _WORDLIKE.match(p) or re.fullmatch(r"[\d.%]+", p) for p in parts
+    )
+    if all(kinds) or lenient:
         return "composite", None
     return None
 

@@ -219,28 +219,39 @@ def measurements(
     for q, prop in typed:
         by_prop.setdefault(prop, []).append(q)
     respectively = _respectively_map(s, typed)
+    listed = sorted({id(m): m for m in respectively.values()}.values(), key=lambda m: m.start)
+    last_mapped = max((q.end for q, _ in typed if id(q) in respectively), default=len(s.text))
     for q, prop in typed:
-        mat = respectively.get(id(q)) or _material_for(q, s, subject, prop, cell)
-        if mat is None:
-            continue
-        qty = q.value
-        out.append((
-            s.offset + q.start,
-            CandidateMeasurement(
-                material=mat.text,
-                formula=mat.value.formula,
-                property=prop,
-                value=qty.value,
-                value_max=qty.value_max,
-                unit=qty.unit,
-                qualifier=qty.qualifier,
-                temperature_c=_temperature_for(q, s, by_prop[prop], prop),
-                methods=methods,
-                refs=_refs_for(q, s),
-                evidence=_evidence(s.text),
-            ),
-        ))
+        mats = [respectively.get(id(q)) or _material_for(q, s, subject, prop, cell)]
+        # "..., respectively, and an electrochemical window of 1.2 V": one value after the list holds for all
+        if id(q) not in respectively and len(listed) > 1 and q.start > last_mapped and not any(
+            last_mapped <= m.start < q.start for m in s.materials
+        ):
+            mats = listed
+        for mat in mats:
+            if mat is not None:
+                out.append(_measurement(s, q, prop, mat, by_prop, methods))
     return out
+
+
+def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict, methods: list[str]) -> Located:
+    qty = q.value
+    return (
+        s.offset + q.start,
+        CandidateMeasurement(
+            material=mat.text,
+            formula=mat.value.formula,
+            property=prop,
+            value=qty.value,
+            value_max=qty.value_max,
+            unit=qty.unit,
+            qualifier=qty.qualifier,
+            temperature_c=_temperature_for(q, s, by_prop[prop], prop),
+            methods=methods,
+            refs=_refs_for(q, s),
+            evidence=_evidence(s.text),
+        ),
+    )
 
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")

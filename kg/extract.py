@@ -60,14 +60,17 @@ class Extractor:
             self.nlp.pipe(_with_user_data(self.nlp, normalized, contexts)), zip(text_blocks, normalized)
         ):
             source = "caption" if block.kind == "caption" else "text"
-            subject = cell = None
+            subject = cell = study = None
             for sent in relations.sentences_of(spacy_doc):
+                study = relations.cited_study(sent, study)
                 located = relations.measurements(
                     sent, subject if not sent.materials else None, cell, self.process_methods
                 )
                 located += relations.syntheses(sent, self.synthesis_methods)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
+                    if not sent.citations and study:
+                        candidate.refs = list(study)  # the sentence goes on about the study named before
                     out.append(candidate)
                 specific = [m for m in sent.materials if m.value.kind not in ("class", "cell")]
                 if specific:

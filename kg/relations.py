@@ -254,6 +254,26 @@ def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict
     )
 
 
+# "Sun et al. [52]", "Oumellal and co-workers", "Hayashi and co-authors": a sentence that names a study
+_AUTHORS = re.compile(
+    r"\b[A-Z][A-Za-z'’\-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'’\-]+)?\s?(?:et\s?al\.?|and\sco-?(?:workers|authors)|"
+    r"and\s(?:his|her|their)\s(?:co-?workers|colleagues|group)|and\scolleagues|['’]s\sgroup)"
+)
+
+
+def cited_study(s: Sentence, current: list[str] | None) -> list[str] | None:
+    """The markers of the study a paragraph is talking about, after sentence ``s``.
+
+    A sentence that names authors starts a study (its first marker after the names, or none when
+    the names come without one); other sentences go on with the current study.
+    """
+    m = _AUTHORS.search(s.text)
+    if not m:
+        return current
+    after = [c for c in s.citations if c.start >= m.start()]
+    return list(after[0].value) if after else None
+
+
 _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")
 
 

@@ -70,8 +70,31 @@ __all__ = ["export_neo4j", "check_neo4j_dir", "NODE_FILES", "REL_FILES", "cypher
 DEFAULT_BATCH = 1000
 DELIMITER_CANDIDATES = (";", "|", "¦", "\x1f")
 
-_T = RDF.type
 _S = str(SSE)
+
+
+class _Strs:
+    """A namespace whose terms are plain strings, cached as attributes (rdflib's Namespace builds and checks a
+    URIRef on every access, which showed in the profile)."""
+
+    def __init__(self, base: str):
+        self._b = base
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = self._b + name
+        setattr(self, name, value)
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        return self._b + name
+
+
+_SSE, _DCTERMS, _BIBO, _CITO, _PROV, _SKOS, _RDFS = (_Strs(str(ns)) for ns in (SSE, DCTERMS, BIBO, CITO, PROV, SKOS,
+                                                                                  RDFS))
+_T = str(RDF.type)
+_T_NODE = ox.NamedNode(_T)
 
 
 def _iri(x) -> str:
@@ -382,7 +405,7 @@ class _Reader:
     def values(self, props, pred, type_: str = "string") -> list[Any]:
         """Distinct converted values of one predicate, sorted (booleans/numbers/strings each sort)."""
         seen = set()
-        for term, _g in props.get(str(pred), ()):
+        for term, _g in props.get(pred, ()):
             if type_ == "iri":
                 if isinstance(term, ox.NamedNode):
                     seen.add(term.value)
@@ -450,33 +473,33 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
 
         # papers (and their reference lists)
         seen_papers: set[str] = set()
-        for q in oxs.quads_for_pattern(None, ox.NamedNode(str(_T)), ox.NamedNode(str(BIBO.AcademicArticle)), None):
+        for q in oxs.quads_for_pattern(None, _T_NODE, ox.NamedNode(str(_BIBO.AcademicArticle)), None):
             paper = q.subject
             if paper.value in seen_papers:
                 continue
             seen_papers.add(paper.value)
             p = rd.props(paper)
-            authors = rd.values(p, DCTERMS.creator)
-            ordered = rd.one(p, SSE.authors)
+            authors = rd.values(p, _DCTERMS.creator)
+            ordered = rd.one(p, _SSE.authors)
             if ordered:
                 pos = {a: i for i, a in enumerate(ordered.split("; "))}
                 authors.sort(key=lambda a: (pos.get(a, len(pos)), a))
-            graphs = sorted({g.value for _o, g in p.get(str(_T), ()) if isinstance(g, ox.NamedNode)})
-            vals = {"doc": rd.one(p, DCTERMS.identifier), "title": rd.one(p, DCTERMS.title),
-                    "doi": rd.one(p, BIBO.doi), "year": rd.one(p, SSE.year, "int"), "journal": rd.one(p, SSE.journal),
-                    "authors": _nonempty(authors), "sourcePath": rd.one(p, SSE.sourcePath),
-                    "contentHash": rd.one(p, SSE.contentHash), "fileHash": rd.one(p, SSE.fileHash),
+            graphs = sorted({g.value for _o, g in p.get(_T, ()) if isinstance(g, ox.NamedNode)})
+            vals = {"doc": rd.one(p, _DCTERMS.identifier), "title": rd.one(p, _DCTERMS.title),
+                    "doi": rd.one(p, _BIBO.doi), "year": rd.one(p, _SSE.year, "int"), "journal": rd.one(p, _SSE.journal),
+                    "authors": _nonempty(authors), "sourcePath": rd.one(p, _SSE.sourcePath),
+                    "contentHash": rd.one(p, _SSE.contentHash), "fileHash": rd.one(p, _SSE.fileHash),
                     "graph": graphs[0] if graphs else None}
             for c in _COUNT_COLS:
-                vals[c] = rd.one(p, SSE[c], "int")
+                vals[c] = rd.one(p, _SSE[c], "int")
             emit_node("Paper", paper.value, ("Paper",), vals)
             cited: dict[str, dict[str, Any]] = {}
-            for ref, g in sorted(p.get(str(CITO.cites), ()), key=lambda og: (og[0].value, str(og[1]))):
+            for ref, g in sorted(p.get(str(_CITO.cites), ()), key=lambda og: (og[0].value, str(og[1]))):
                 if not isinstance(ref, ox.NamedNode) or ref.value in cited:
                     continue
                 rp = rd.props(ref, g)
-                cited[ref.value] = {"number": rd.one(rp, SSE.number, "int"), "line": rd.one(rp, SSE.line, "int"),
-                                    "citation": rd.one(rp, DCTERMS.bibliographicCitation)}
+                cited[ref.value] = {"number": rd.one(rp, _SSE.number, "int"), "line": rd.one(rp, _SSE.line, "int"),
+                                    "citation": rd.one(rp, _DCTERMS.bibliographicCitation)}
             for ref_iri, rel_vals in cited.items():
                 if ref_iri not in seen_refs:
                     seen_refs.add(ref_iri)
@@ -485,8 +508,8 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
 
         # materials
         seen_materials: set[str] = set()
-        material_cls = ox.NamedNode(str(SSE.Material))
-        for q in oxs.quads_for_pattern(None, ox.NamedNode(str(_T)), material_cls, None):
+        material_cls = ox.NamedNode(str(_SSE.Material))
+        for q in oxs.quads_for_pattern(None, _T_NODE, material_cls, None):
             m = q.subject
             if m.value in seen_materials:
                 continue
@@ -494,52 +517,52 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
             p = rd.props(m)
             extra = sorted({_label(t[len(_S):]) for t in rd.values(p, _T, "iri")
                             if t.startswith(_S) and t != material_cls.value})
-            names = rd.values(p, RDFS.label)
+            names = rd.values(p, _RDFS.label)
             emit_node("Material", m.value, ("Material", *extra),
                       {"name": names[0] if names else None, "names": _nonempty(names),
-                       "formulas": _nonempty(rd.values(p, SSE.formula)), "family": rd.one(p, SSE.family)})
+                       "formulas": _nonempty(rd.values(p, _SSE.formula)), "family": rd.one(p, _SSE.family)})
 
         # facts
         key_of: dict[str, str | None] = {}
-        for kind, cls in (("Measurement", SSE.Measurement), ("Synthesis", SSE.SynthesisFact)):
+        for kind, cls in (("Measurement", _SSE.Measurement), ("Synthesis", _SSE.SynthesisFact)):
             seen_facts: set[str] = set()
-            for q in oxs.quads_for_pattern(None, ox.NamedNode(str(_T)), ox.NamedNode(str(cls)), None):
+            for q in oxs.quads_for_pattern(None, _T_NODE, ox.NamedNode(str(cls)), None):
                 f, g = q.subject, q.graph_name
                 if f.value in seen_facts:
                     continue
                 seen_facts.add(f.value)
                 p = rd.props(f, g)
                 vals: dict[str, Any] = {
-                    "material": rd.one(p, SSE.materialAsWritten), "formula": rd.one(p, SSE.formula),
-                    "refMarkers": _nonempty(rd.values(p, SSE.refMarker)),
+                    "material": rd.one(p, _SSE.materialAsWritten), "formula": rd.one(p, _SSE.formula),
+                    "refMarkers": _nonempty(rd.values(p, _SSE.refMarker)),
                     "doc": iris.doc_id_of_graph(g.value) if isinstance(g, ox.NamedNode) else None,
                     "graph": g.value if isinstance(g, ox.NamedNode) else None,
                 }
-                ev_iri = rd.one(p, PROV.wasDerivedFrom, "iri")
+                ev_iri = rd.one(p, _PROV.wasDerivedFrom, "iri")
                 paper_iri = None
                 if ev_iri is not None:
                     ep = rd.props(ox.NamedNode(ev_iri), g)
-                    paper_iri = rd.one(ep, SSE.paper, "iri")
-                    vals.update(line=rd.one(ep, SSE.line, "int"), evidence=rd.one(ep, SSE.text),
-                                source=rd.one(ep, SSE.source), evidenceIri=ev_iri)
-                methods = rd.values(p, SSE.method, "iri")
+                    paper_iri = rd.one(ep, _SSE.paper, "iri")
+                    vals.update(line=rd.one(ep, _SSE.line, "int"), evidence=rd.one(ep, _SSE.text),
+                                source=rd.one(ep, _SSE.source), evidenceIri=ev_iri)
+                methods = rd.values(p, _SSE.method, "iri")
                 methods_needed.update(methods)
                 if kind == "Measurement":
-                    prop = rd.one(p, SSE.property, "iri")
+                    prop = rd.one(p, _SSE.property, "iri")
                     if prop is not None and prop not in key_of:
-                        key_of[prop] = rd.one(rd.props(ox.NamedNode(prop)), SSE.key)
+                        key_of[prop] = rd.one(rd.props(ox.NamedNode(prop)), _SSE.key)
                         props_needed.add(prop)
-                    vals.update(property=key_of.get(prop) if prop else None, value=rd.one(p, SSE.value, "double"),
-                                valueMax=rd.one(p, SSE.valueMax, "double"), unit=rd.one(p, SSE.unitString),
-                                unitIri=rd.one(p, SSE.unit, "iri"), qualifier=rd.one(p, SSE.qualifier),
-                                temperatureC=rd.one(p, SSE.temperatureC, "double"),
-                                atRoomTemperature=rd.one(p, SSE.atRoomTemperature, "boolean"))
+                    vals.update(property=key_of.get(prop) if prop else None, value=rd.one(p, _SSE.value, "double"),
+                                valueMax=rd.one(p, _SSE.valueMax, "double"), unit=rd.one(p, _SSE.unitString),
+                                unitIri=rd.one(p, _SSE.unit, "iri"), qualifier=rd.one(p, _SSE.qualifier),
+                                temperatureC=rd.one(p, _SSE.temperatureC, "double"),
+                                atRoomTemperature=rd.one(p, _SSE.atRoomTemperature, "boolean"))
                 else:
-                    labels = [rd.one(rd.props(ox.NamedNode(m), g), SKOS.prefLabel) for m in methods]
+                    labels = [rd.one(rd.props(ox.NamedNode(m), g), _SKOS.prefLabel) for m in methods]
                     vals["method"] = next((lab for lab in labels if lab), None)
                     prop = None
                 emit_node(kind, f.value, ("Fact", kind), vals)
-                mat = rd.one(p, SSE.material, "iri")
+                mat = rd.one(p, _SSE.material, "iri")
                 if mat is not None:
                     if mat not in seen_materials:  # a material node without rdf:type: still exported
                         seen_materials.add(mat)
@@ -551,7 +574,7 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
                     emit_rel("METHOD", f.value, m)
                 if paper_iri is not None and paper_iri in seen_papers:
                     emit_rel("REPORTED_IN", f.value, paper_iri, {"line": vals.get("line"), "source": vals.get("source")})
-                for ref in rd.values(p, CITO.cites, "iri"):
+                for ref in rd.values(p, _CITO.cites, "iri"):
                     if ref not in seen_refs:
                         seen_refs.add(ref)
                         _emit_reference(rd, emit_node, ref)
@@ -565,7 +588,7 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
                       {"key": key, "name": pk.label if pk is not None else key,
                        "unit": pk.canonical_unit if pk is not None else None})
         for meth in sorted(methods_needed):
-            names = rd.values(rd.props(ox.NamedNode(meth)), SKOS.prefLabel)
+            names = rd.values(rd.props(ox.NamedNode(meth)), _SKOS.prefLabel)
             entry = lex.method_by_label(names[0]) if (lex is not None and names) else None
             kind = entry.kind if entry is not None else None
             labels = ("Method",) + ((_label(kind.capitalize() + "Method"),) if kind else ())
@@ -594,8 +617,8 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
 def _emit_reference(rd: _Reader, emit_node, ref_iri: str) -> None:
     p = rd.props(ox.NamedNode(ref_iri))
     emit_node("Reference", ref_iri, ("Reference",),
-              {"title": rd.one(p, DCTERMS.title), "doi": rd.one(p, BIBO.doi), "year": rd.one(p, SSE.year, "int"),
-               "creators": _nonempty(rd.values(p, DCTERMS.creator))})
+              {"title": rd.one(p, _DCTERMS.title), "doi": rd.one(p, _BIBO.doi), "year": rd.one(p, _SSE.year, "int"),
+               "creators": _nonempty(rd.values(p, _DCTERMS.creator))})
 
 
 # -- the README of the export folder -----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class Extractor:
                     if not sent.citations and study:
                         candidate.refs = list(study)  # the sentence goes on about the study named before
                     out.append(candidate)
-                specific = [m for m in sent.materials if m.value.kind not in ("class", "cell")]
+                specific = [m for m in sent.materials if m.value.kind not in ("class", "cell", "cell_part")]
                 if specific:
                     subject = specific[-1]
                 cells = [m for m in sent.materials if m.value.kind == "cell"]

@@ -44,7 +44,7 @@ class MaterialMention:
     end: int
     text: str
     formula: str | None
-    kind: str  # "formula" | "composite" | "alias" | "class"
+    kind: str  # "formula" | "composite" | "alias" | "class" | "cell" | "cell_part"
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")  # PEI, AB, SN: a component named by its initials
@@ -140,7 +140,11 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             found.append(MaterialMention(s, e, m.group().strip(), None, "class"))
     for m in _CELL.finditer(text):
         cathode = m.group("cathode") or m.group("chemistry")
-        found = [f for f in found if not (m.start() <= f.start < m.end())]
+        # the cell mention replaces its positive electrode; the parts inside stay, marked as cell parts
+        found = [f for f in found if not (m.start() <= f.start < m.start() + len(cathode) + 1)]
+        for f in found:
+            if m.start() <= f.start < m.end():
+                f.kind = "cell_part"
         found.append(MaterialMention(m.start(), m.end(), cathode, chemistry.normalize_formula(cathode), "cell"))
     found.sort(key=lambda x: x.start)
     return found

@@ -1,19 +1,24 @@
 """The spaCy stage: a blank English pipeline with the project's own components, registered by name.
 
-Each component does one thing on a ``Doc`` of normalized text and records what it found in
-``doc.spans[...]`` with the parsed value on the span's extension attribute:
+Each component does one thing on a ``Doc`` of normalized text. What it finds goes to
+``doc.user_data[key]`` as ``(start_char, end_char, value)`` triples (what later stages read) and, for
+looking at in displaCy or a notebook, to ``doc.spans[key]`` with the key as label:
 
-=================  ======================  ==========================================
-component          ``doc.spans`` key       ``span._.`` attribute
-=================  ======================  ==========================================
-sse_sentences      (sentence starts)
-sse_materials      ``materials``           ``material`` (MaterialMention)
-sse_quantities     ``quantities``          ``quantity`` (Quantity)
-sse_properties     ``properties``          ``property`` (contract key)
-sse_conditions     ``temperatures``        ``temperature`` (°C float or "RT")
-sse_methods        ``methods``             ``method`` (ontology prefLabel)
-sse_citations      ``citations``           ``refs`` (list of marker strings)
-=================  ======================  ==========================================
+=================  ===================  ==========================================
+component          key                  value
+=================  ===================  ==========================================
+sse_sentences      ``sentence_starts``  (character offsets)
+sse_materials      ``materials``        MaterialMention
+sse_quantities     ``quantities``       Quantity
+sse_properties     ``properties``       contract key (``ionic_conductivity``)
+sse_conditions     ``temperatures``     °C as a float, or "RT"
+sse_methods        ``methods``          ontology prefLabel
+sse_citations      ``citations``        marker strings (``["77", "78", "79"]``)
+=================  ===================  ==========================================
+
+Values live in ``user_data`` rather than in span extensions because spaCy keys span extensions by
+their character offsets: a cell ``TiS2|LiBH4|Li`` and the electrolyte inside it are one token, and
+their spans would share (and overwrite) one value.
 
 The lexicons (property words, method names, material aliases) come from ``ontology/`` through
 ``kg.ontology.load_lexicon``; a paper's own abbreviations are passed per document in
@@ -21,7 +26,7 @@ The lexicons (property words, method names, material aliases) come from ``ontolo
 
 >>> nlp = build_pipeline()
 >>> doc = nlp("LLZO shows an ionic conductivity of 0.3 mS cm^-1 at RT [90].")
->>> [(s.text, s._.property) for s in doc.spans["properties"]]
+>>> [(doc.text[s:e], value) for s, e, value in doc.user_data["properties"]]
 [('ionic conductivity', 'ionic_conductivity')]
 """
 from __future__ import annotations
@@ -31,14 +36,10 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from kg import bibliography, materials, quantities
 from kg.ontology import Lexicon, load_lexicon
-
-for _name in ("material", "quantity", "property", "temperature", "method", "refs", "start", "end"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
 
 _ABBREVIATIONS = frozenset(
     "al fig figs e.g i.e vs ca ref refs no approx eq eqs ltd co inc dr prof st resp cf wt etc nos vol ed".split()
@@ -80,11 +81,12 @@ def method_labels(lexicon: Lexicon) -> tuple[tuple[str, str], ...]:
     return tuple((label, pref) for pref, m in lexicon.methods.items() for label in {pref, *m.alt_labels})
 
 
-def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is not None:
-        span._.start, span._.end = start, end
-    return span
+def _annotate(doc: Doc, key: str, found: list[tuple[int, int, object]]) -> Doc:
+    """Record a component's findings: the values in ``user_data``, token spans in ``doc.spans``."""
+    doc.user_data[key] = found
+    spans = (doc.char_span(start, end, label=key, alignment_mode="expand") for start, end, _ in found)
+    doc.spans[key] = [span for span in spans if span is not None]
+    return doc
 
 
 @Language.component("sse_sentences")
@@ -109,28 +111,14 @@ def make_materials(nlp: Language, name: str):
 
     def component(doc: Doc) -> Doc:
         aliases = {**base_aliases, **doc.user_data.get("aliases", {})}
-        spans = []
-        for m in materials.find_materials(doc.text, aliases):
-            span = _span(doc, m.start, m.end, "MATERIAL")
-            if span is not None:
-                span._.material = m
-                spans.append(span)
-        doc.spans["materials"] = spans
-        return doc
+        return _annotate(doc, "materials", [(m.start, m.end, m) for m in materials.find_materials(doc.text, aliases)])
 
     return component
 
 
 @Language.component("sse_quantities")
 def find_quantities(doc: Doc) -> Doc:
-    spans = []
-    for q in quantities.find_quantities(doc.text):
-        span = _span(doc, q.start, q.end, "QUANTITY")
-        if span is not None:
-            span._.quantity = q
-            spans.append(span)
-    doc.spans["quantities"] = spans
-    return doc
+    return _annotate(doc, "quantities", [(q.start, q.end, q) for q in quantities.find_quantities(doc.text)])
 
 
 @lru_cache(maxsize=4)
@@ -146,19 +134,16 @@ def _label_pattern(labels: tuple[tuple[str, str], ...]) -> re.Pattern:
     return re.compile(r"(?<![\w^])(?:" + "|".join(parts) + r")(?![a-z])", re.I)
 
 
-def _labeled_component(doc: Doc, labels: tuple[tuple[str, str], ...], key: str, attr: str) -> Doc:
+def _labeled_component(doc: Doc, labels: tuple[tuple[str, str], ...], key: str) -> Doc:
     lookup = {label.lower(): value for label, value in labels}
-    spans = []
+    found = []
     for m in _label_pattern(labels).finditer(doc.text):
         value = lookup.get(re.sub(r"[\s-]+", " ", m.group().lower())) or lookup.get(m.group().lower())
         if value is None:
             value = _fuzzy_lookup(m.group(), lookup)
-        span = _span(doc, m.start(), m.end(), key.upper())
-        if span is not None and value is not None:
-            setattr(span._, attr, value)
-            spans.append(span)
-    doc.spans[key] = spans
-    return doc
+        if value is not None:
+            found.append((m.start(), m.end(), value))
+    return _annotate(doc, key, found)
 
 
 def _fuzzy_lookup(text: str, lookup: dict[str, str]) -> str | None:
@@ -172,13 +157,13 @@ def _fuzzy_lookup(text: str, lookup: dict[str, str]) -> str | None:
 @Language.factory("sse_properties")
 def make_properties(nlp: Language, name: str):
     labels = property_labels(load_lexicon())
-    return lambda doc: _labeled_component(doc, labels, "properties", "property")
+    return lambda doc: _labeled_component(doc, labels, "properties")
 
 
 @Language.factory("sse_methods")
 def make_methods(nlp: Language, name: str):
     labels = method_labels(load_lexicon())
-    return lambda doc: _labeled_component(doc, labels, "methods", "method")
+    return lambda doc: _labeled_component(doc, labels, "methods")
 
 
 _TEMPERATURE = re.compile(
@@ -190,7 +175,7 @@ _TEMPERATURE = re.compile(
 @Language.component("sse_conditions")
 def find_conditions(doc: Doc) -> Doc:
     """Temperatures: ``30 °C``, ``373 K`` (to °C), ``RT``/``room temperature``/``rt`` -> "RT"."""
-    spans = []
+    found = []
     for m in _TEMPERATURE.finditer(doc.text):
         if m.group("rt"):
             value: float | str = "RT"
@@ -199,12 +184,8 @@ def find_conditions(doc: Doc) -> Doc:
             value = round(v - 273.15, 2) if m.group("unit") == "K" else v
             if m.group("unit") == "K" and v < 150:
                 continue  # "4 K" is rarely a test temperature; more often a typo or a count
-        span = _span(doc, m.start(), m.end(), "TEMPERATURE")
-        if span is not None:
-            span._.temperature = value
-            spans.append(span)
-    doc.spans["temperatures"] = spans
-    return doc
+        found.append((m.start(), m.end(), value))
+    return _annotate(doc, "temperatures", found)
 
 
 _BRACKET_CITE = re.compile(r"\[(?P<body>\d{1,3}(?:\s?[,–\-−]\s?\d{1,3})*)\]")
@@ -221,14 +202,8 @@ def find_citations(doc: Doc) -> Doc:
     """Citation markers ``[52]``, ``[77–79]`` or superscripts (``^113`` after normalization)."""
     style = doc.user_data.get("citation_style", "bracket")
     pattern = _SUPER_CITE if style == "superscript" else _BRACKET_CITE
-    spans = []
-    for m in pattern.finditer(doc.text):
-        span = _span(doc, m.start(), m.end(), "CITATION")
-        if span is not None:
-            span._.refs = expand_markers(m.group("body"))
-            spans.append(span)
-    doc.spans["citations"] = spans
-    return doc
+    found = [(m.start(), m.end(), expand_markers(m.group("body"))) for m in pattern.finditer(doc.text)]
+    return _annotate(doc, "citations", found)
 
 
 PIPELINE = ("sse_sentences", "sse_materials", "sse_quantities", "sse_properties", "sse_conditions", "sse_methods", "sse_citations")

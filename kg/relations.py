@@ -81,22 +81,19 @@ def sentences_of(doc: Doc) -> list[Sentence]:
     """Group the doc's spans by sentence."""
     out = []
     keys = ("materials", "quantities", "properties", "temperatures", "methods", "citations")
-    attrs = ("material", "quantity", "property", "temperature", "method", "refs")
-    spans_by_key = {k: sorted(doc.spans[k], key=lambda s: s._.start) if k in doc.spans else [] for k in keys}
+    found = {k: sorted(doc.user_data.get(k, []), key=lambda item: item[0]) for k in keys}
     cursor = {k: 0 for k in keys}
     starts = doc.user_data.get("sentence_starts") or [0]
     bounds = list(zip(starts, starts[1:] + [len(doc.text)]))
     for s0, s1 in bounds:
         sentence = Sentence(doc.text[s0:s1], s0)
-        for key, attr in zip(keys, attrs):
-            spans = spans_by_key[key]
-            i = cursor[key]
-            while i < len(spans) and spans[i]._.start < s1:
-                sp: Span = spans[i]
-                if sp._.start >= s0:
-                    value = getattr(sp._, attr)
-                    text = value.text if key == "materials" else doc.text[sp._.start:sp._.end]
-                    getattr(sentence, key).append(Mention(sp._.start - s0, sp._.end - s0, text, value))
+        for key in keys:
+            items, i = found[key], cursor[key]
+            while i < len(items) and items[i][0] < s1:
+                start, end, value = items[i]
+                if start >= s0:
+                    text = value.text if key == "materials" else doc.text[start:end]
+                    getattr(sentence, key).append(Mention(start - s0, end - s0, text, value))
                 i += 1
             cursor[key] = i
         out.append(sentence)
@@ -168,7 +165,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     if prop == "specific_capacity":
         # "the MgH2 ... working electrode", "a Na3(VOPO4)2F cathode": the active material, named as such
         for m in s.materials:
-            if m.end <= q.start and m.value.kind != "class" and _ELECTRODE_AFTER.match(s.text, m.end):
+            if m.end <= q.start and m.value.kind not in ("class", "cell_part") and _ELECTRODE_AFTER.match(s.text, m.end):
                 return m
         cells = [m for m in s.materials if m.value.kind == "cell"]
         if cells:
@@ -176,7 +173,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
             return before[-1] if before else cells[0]
         if cell is not None:
             return cell  # the paragraph's cell: its positive electrode, not the electrolyte named beside it
-    before = [m for m in s.materials if m.end <= q.start and m.value.kind != "cell"]
+    before = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("cell", "cell_part")]
     specific = [m for m in before if m.value.kind != "class"]
     # "1.2 mS cm^-1 for Li6PS5Cl" / "... of X" right after the value
     tail = s.text[q.end:q.end + 40]
@@ -193,7 +190,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         return nearest
     if before:
         return before[-1]
-    after = [m for m in s.materials if m.start >= q.end]
+    after = [m for m in s.materials if m.start >= q.end and m.value.kind != "cell_part"]
     if after and after[0].start - q.end < 60:
         return after[0]
     return subject
@@ -288,7 +285,7 @@ def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int
     for prop, qs in by_prop.items():
         if len(qs) < 2:
             continue
-        mats = [m for m in s.materials if m.end <= qs[0].start and m.value.kind not in ("class", "cell")]
+        mats = [m for m in s.materials if m.end <= qs[0].start and m.value.kind not in ("class", "cell", "cell_part")]
         if len(mats) < len(qs):
             continue
         run = mats[-len(qs):]
@@ -322,40 +319,55 @@ def _transference_numbers(s: Sentence) -> list[tuple[Mention, str]]:
     return out
 
 
-def syntheses(s: Sentence, synthesis_methods: dict[str, set[str]]) -> list[Located]:
+def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
     """"X was prepared by M", "strategies such as M for X", "ball-milled X": (material, method) pairs.
 
-    ``synthesis_methods`` maps each synthesis method label to its ancestors in the ontology, so that
-    "ball milling" is not stated again beside "high-energy ball milling" for the same material.
+    Method names written next to each other ("in situ UV-curing crosslinking") state one method.
     """
-    methods = [m for m in s.methods if m.value in synthesis_methods]
+    methods = _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text)
     if not methods or not s.materials or not _SYNTHESIS_CUE.search(s.text):
         return []
-    found: dict[str, list[tuple[Mention, Mention]]] = {}
-    for meth in methods:
-        # the material this method made: the nearest one before it in the clause, else right after it
-        clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
-        before = [m for m in s.materials if clause_start <= m.end <= meth.start and not _generic(m)]
-        after = [m for m in s.materials if m.start >= meth.end and m.start - meth.end <= 40 and not _generic(m)]
-        mat = before[-1] if before else (after[0] if after else None)
-        if mat is not None:
-            found.setdefault(mat.text, []).append((meth, mat))
     out: list[Located] = []
-    for pairs in found.values():
-        labels = {meth.value for meth, _ in pairs}
-        implied = set().union(*(synthesis_methods[label] for label in labels))
-        seen = set()
-        for meth, mat in pairs:
-            if meth.value in implied or meth.value in seen:
-                continue  # a broader method of one already stated, or the same one again
-            seen.add(meth.value)
-            refs = [c for c in s.citations if c.start >= meth.end]
-            refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
-            out.append((
-                s.offset + meth.start,
-                CandidateSynthesis(mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [],
-                                   _evidence(s.text)),
-            ))
+    seen = set()
+    for meth in methods:
+        if meth.value in _WEAK_METHODS and not re.search(r"\b(?:by|via|through)\s+$", s.text[:meth.start]):
+            continue  # "mixing" states a synthesis only as "prepared by mixing ..."
+        mat = _made_by(meth, s)
+        if mat is None or (mat.text, meth.value) in seen:
+            continue
+        seen.add((mat.text, meth.value))
+        refs = [c for c in s.citations if c.start >= meth.end]
+        refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
+        out.append((
+            s.offset + meth.start,
+            CandidateSynthesis(mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [],
+                               _evidence(s.text)),
+        ))
+    return out
+
+
+_WEAK_METHODS = {"mixing"}
+_PARTICIPLE = re.compile(r"(?:ed|en|un)$")  # ball-milled, electrospun, melt-infiltrated, confined
+
+
+def _made_by(meth: Mention, s: Sentence) -> Mention | None:
+    """The material a method made: right after a participle ("ball-milled X"), else the nearest one
+    before it in the clause, else the first one after it."""
+    candidates = [m for m in s.materials if not _generic(m)]
+    after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
+    if _PARTICIPLE.search(meth.text) and after and after[0].start - meth.end <= 12:
+        return after[0]
+    clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
+    before = [m for m in candidates if clause_start <= m.end <= meth.start]
+    return before[-1] if before else (after[0] if after else None)
+
+
+def _merge_adjacent(methods: list[Mention], text: str) -> list[Mention]:
+    out: list[Mention] = []
+    for m in methods:
+        if out and 0 <= m.start - out[-1].end <= 2 and not text[out[-1].end:m.start].strip(" -"):
+            continue
+        out.append(m)
     return out
 
 

@@ -91,8 +91,9 @@ def test_definition_merged_for_general_formula(lex_aliases):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("The TiS2|LiBH4|Li cell", [("TiS2", "TiS2", "cell", 4, 17)]),
-        ("cells TiS2 | LiBH4 | Li were", [("TiS2", "TiS2", "cell", 6, 23)]),
+        # the cell names its positive electrode; the electrolyte inside stays, as a part of the cell
+        ("The TiS2|LiBH4|Li cell", [("TiS2", "TiS2", "cell", 4, 17), ("LiBH4", "LiBH4", "cell_part", 9, 14)]),
+        ("cells TiS2 | LiBH4 | Li were", [("TiS2", "TiS2", "cell", 6, 23), ("LiBH4", "LiBH4", "cell_part", 13, 18)]),
     ],
 )
 def test_cell_notation(text, expected):

@@ -350,15 +350,27 @@ _WEAK_METHODS = {"mixing"}
 _PARTICIPLE = re.compile(r"(?:ed|en|un)$")  # ball-milled, electrospun, melt-infiltrated, confined
 
 
+_MADE = re.compile(
+    r"\b(?:prepared|synthesi[sz]ed|fabricated|developed|obtained|produced|designed|made)\s+(?:an?\s+|the\s+|novel\s+|new\s+)*$"
+)
+
+
 def _made_by(meth: Mention, s: Sentence) -> Mention | None:
-    """The material a method made: right after a participle ("ball-milled X"), else the nearest one
-    before it in the clause, else the first one after it."""
+    """The material a method made: right after a participle ("ball-milled X"); the object of
+    "prepared/synthesized X" before it; else the nearest one before it in the clause (or before the
+    colon that lists methods); else the first one after it."""
     candidates = [m for m in s.materials if not _generic(m)]
     after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
     if _PARTICIPLE.search(meth.text) and after and after[0].start - meth.end <= 12:
         return after[0]
+    made = [m for m in candidates if m.end <= meth.start and _MADE.search(s.text[max(0, m.start - 40):m.start])]
+    if made:
+        return made[-1]
     clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
     before = [m for m in candidates if clause_start <= m.end <= meth.start]
+    if not before and ":" in s.text[:clause_start]:
+        colon = s.text.rindex(":", 0, clause_start)
+        before = [m for m in candidates if m.end <= colon]  # "methods for X: (a) M1 ...; (b) M2"
     return before[-1] if before else (after[0] if after else None)
 
 

@@ -34,7 +34,7 @@ CLASS_HEADS = (
 # structural families that name a class on their own, without a modifier
 STANDALONE_CLASSES = r"(?:thio-)?LISICONs|NASICONs|garnets|argyrodites|perovskites|anti-perovskites|closo-borates"
 _CLASS = re.compile(
-    rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})\b|(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited|use|uses|used)\b)(?![a-z]+(?:ed|ing|ly)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b)"
+    rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})\b|(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited|use|uses|used)\b)(?![a-z]+(?:ed|ing|ly)\s|[a-z]{1,2}\)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b)"
 )
 
 

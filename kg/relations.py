@@ -333,17 +333,33 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
         if meth.value in _WEAK_METHODS and not re.search(r"\b(?:by|via|through)\s+$", s.text[:meth.start]):
             continue  # "mixing" states a synthesis only as "prepared by mixing ..."
         mat = _made_by(meth, s)
-        if mat is None or (mat.text, meth.value) in seen:
+        if mat is None:
             continue
-        seen.add((mat.text, meth.value))
         refs = [c for c in s.citations if c.start >= meth.end]
         refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
-        out.append((
-            s.offset + meth.start,
-            CandidateSynthesis(mat.text, mat.value.formula, meth.value, list(refs[0].value) if refs else [],
-                               _evidence(s.text)),
-        ))
+        for made in _coordinated(mat, s):  # "A and B composites were synthesized by M": both
+            if (made.text, meth.value) in seen:
+                continue
+            seen.add((made.text, meth.value))
+            out.append((
+                s.offset + meth.start,
+                CandidateSynthesis(made.text, made.value.formula, meth.value, list(refs[0].value) if refs else [],
+                                   _evidence(s.text)),
+            ))
     return out
+
+
+def _coordinated(mat: Mention, s: Sentence) -> list[Mention]:
+    """The list a material ends, when it is the last of "A, B and C"; else just the material."""
+    specific = [m for m in s.materials if m.value.kind not in ("class", "cell")]
+    if mat not in specific:
+        return [mat]
+    run = [mat]
+    i = specific.index(mat)
+    while i > 0 and _LIST_JOIN.match(s.text[specific[i - 1].end:run[0].start]):
+        i -= 1
+        run.insert(0, specific[i])
+    return run
 
 
 _WEAK_METHODS = {"mixing"}
@@ -363,6 +379,9 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
     if _PARTICIPLE.search(meth.text) and after and after[0].start - meth.end <= 12:
         return after[0]
+    of = re.match(r"\s(?:of|on)\s(?:the\s)?", s.text[meth.end:meth.end + 8])
+    if of and after and after[0].start == meth.end + of.end():
+        return after[0]  # "in situ polymerization of X", "infiltration of X"
     made = [m for m in candidates if m.end <= meth.start and _MADE.search(s.text[max(0, m.start - 40):m.start])]
     if made:
         return made[-1]

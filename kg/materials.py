@@ -140,6 +140,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             found.append(MaterialMention(s, e, m.group().strip(), None, "class"))
     for m in _CELL.finditer(text):
         cathode = m.group("cathode") or m.group("chemistry")
+        if cathode.count(")") > cathode.count("("):
+            continue  # "(KB-LiBH4 as conductor)|LiBH4|Li": the match began inside a parenthesis
         # the cell mention replaces its positive electrode; the parts inside stay, marked as cell parts
         found = [f for f in found if not (m.start() <= f.start < m.start() + len(cathode) + 1)]
         for f in found:
@@ -153,7 +155,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
 _CELL = re.compile(
     r"(?<![\w|(])(?P<cathode>[A-Za-z0-9·@\-][A-Za-z0-9().·@\-–]*)(?:\s\([^()|]{1,40}\))?"
-    r"(?:\s?\|\s?[A-Za-z0-9().·@\-–]+){2,3}(?![\w|])"
+    r"(?:\s?\|\s?(?:[\w-]+\s)?[A-Za-z0-9().·@\-–]*){2,3}(?<=[\w)])(?![\w|])"
     # "a Li–S SSB": a battery chemistry names its positive electrode
     r"|(?<![\w-])(?:Li|Na|Mg|K)[-–](?P<chemistry>S|Se)(?=\s(?:SSBs?|ASSBs?|batter(?:y|ies)|cells?)\b)"
 )

@@ -155,7 +155,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
 _CELL = re.compile(
     r"(?<![\w|(])(?P<cathode>[A-Za-z0-9·@\-][A-Za-z0-9().·@\-–]*)(?:\s\([^()|]{1,40}\))?"
-    r"(?:\s?\|\s?(?:[\w-]+\s)?[A-Za-z0-9().·@\-–]*){2,3}(?<=[\w)])(?![\w|])"
+    r"(?:\s?\|\s?(?:[\w-]+\s(?=[A-Z]))?[A-Za-z0-9().·@\-–]*){2,3}(?<=[\w)])(?![\w|])"
     # "a Li–S SSB": a battery chemistry names its positive electrode
     r"|(?<![\w-])(?:Li|Na|Mg|K)[-–](?P<chemistry>S|Se)(?=\s(?:SSBs?|ASSBs?|batter(?:y|ies)|cells?)\b)"
 )

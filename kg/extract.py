@@ -103,7 +103,7 @@ def _with_user_data(nlp, normalized, contexts):
     """Docs made by the tokenizer, carrying per-document data for the components."""
     for n, ctx in zip(normalized, contexts):
         d = nlp.make_doc(n.text)
-        d.user_data.update(ctx)
+        d.user_data.update(ctx, text=n.text)
         yield d
 
 

@@ -33,9 +33,34 @@ CLASS_HEADS = (
 )
 # structural families that name a class on their own, without a modifier
 STANDALONE_CLASSES = r"(?:thio-)?LISICONs|NASICONs|garnets|argyrodites|perovskites|anti-perovskites|closo-borates"
-_CLASS = re.compile(
-    rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})\b|(?P<mods>(?:(?!(?i:the|a|an|of|and|or|with|in|for|to|by|as|at|on|is|are|was|were|its|their|this|these|that|such|high|higher|low|lower|good|excellent|most|more|other|all|some|various|different|typical|novel|new|other|both|which|than|while|whereas|obtain|obtained|has|have|had|can|could|be|been|when|where|thus|however|also|then|those|from|into|between|using|via|show|shows|showed|exhibit|exhibits|exhibited|use|uses|used)\b)(?![a-z]+(?:ed|ing|ly)\s|[a-z]{1,2}\)\s)[A-Za-z][\w\-+()/]*\s){{1,3}})(?P<head>{CLASS_HEADS})\b)"
+_CLASS_HEAD = re.compile(rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})|(?P<head>{CLASS_HEADS}))\b")
+_MODIFIER = re.compile(r"[A-Za-z][\w\-+()/]*")
+_NOT_A_MODIFIER = re.compile(r"[a-z]+(?:ed|ing|ly)|[a-z]{1,2}\)")  # verbs, adverbs, panel letters "b)"
+_STOP_WORDS = frozenset(
+    "the a an of and or with in for to by as at on is are was were its their this these that such high higher low "
+    "lower good excellent most more other all some various different typical novel new both which than while "
+    "whereas obtain obtained has have had can could be been when where thus however also then those from into "
+    "between using via show shows showed exhibit exhibits exhibited use uses used".split()
 )
+
+
+def _class_phrases(text: str):
+    """(start, end) of class phrases: up to three modifiers before a class head ("polymer bi-phase SSEs",
+    "Garnet-type SSEs"), or a structural family on its own ("LISICONs")."""
+    for m in _CLASS_HEAD.finditer(text):
+        pos, modifiers = m.start(), 0
+        while modifiers < 3 and pos >= 2 and text[pos - 1] in " \t\n":
+            k = pos - 1
+            while k > 0 and not text[k - 1].isspace():
+                k -= 1
+            word = text[k:pos - 1]
+            if not _MODIFIER.fullmatch(word) or word.lower() in _STOP_WORDS or _NOT_A_MODIFIER.fullmatch(word):
+                break
+            modifiers, pos = modifiers + 1, k
+        if modifiers:
+            yield pos, m.end()
+        elif m.group("alone"):
+            yield m.start(), m.end()
 
 
 @dataclass
@@ -128,16 +153,15 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         found.append(MaterialMention(start, start + len(token), token, formula, kind))
     found = _merge_definitions(text, found)
     if classes:
-        for m in _CLASS.finditer(text):
-            s, e = m.start(), m.end()
+        for s, e in _class_phrases(text):
             overlapping = [f for f in found if f.start < e and s < f.end]
             # a class phrase wins over a formula-less abbreviation at its head ("polymer bi-phase SSEs")
             if any(f.formula is not None or f.start < s for f in overlapping):
                 continue
-            if "liquid" in m.group().lower():
+            if "liquid" in text[s:e].lower():
                 continue  # liquid electrolytes are the reference, not the subject, of this graph
             found = [f for f in found if f not in overlapping]
-            found.append(MaterialMention(s, e, m.group().strip(), None, "class"))
+            found.append(MaterialMention(s, e, text[s:e].strip(), None, "class"))
     for m in _CELL.finditer(text):
         cathode = m.group("cathode") or m.group("chemistry")
         if cathode.count(")") > cathode.count("("):

@@ -32,11 +32,12 @@ The lexicons (property words, method names, material aliases) come from ``ontolo
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.util import filter_spans
 
 from kg import bibliography, materials, quantities
 from kg.ontology import Lexicon, load_lexicon
@@ -81,6 +82,14 @@ def method_labels(lexicon: Lexicon) -> tuple[tuple[str, str], ...]:
     return tuple((label, pref) for pref, m in lexicon.methods.items() for label in {pref, *m.alt_labels})
 
 
+def text_of(doc: Doc) -> str:
+    """The doc's text, built once: spaCy rebuilds ``Doc.text`` from the tokens on every access."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
 def _annotate(doc: Doc, key: str, found: list[tuple[int, int, object]]) -> Doc:
     """Record a component's findings: the values in ``user_data``, token spans in ``doc.spans``."""
     doc.user_data[key] = found
@@ -96,10 +105,11 @@ def sentences(doc: Doc) -> Doc:
     The start offsets go to ``doc.user_data["sentence_starts"]`` (what later stages read) and mark
     the tokens that begin a sentence.
     """
-    starts = sorted(_sentence_starts(doc.text))
+    text = text_of(doc)
+    starts = sorted(_sentence_starts(text))
     doc.user_data["sentence_starts"] = starts
     for start in starts:
-        span = doc.char_span(start, min(start + 1, len(doc.text)), alignment_mode="expand")
+        span = doc.char_span(start, min(start + 1, len(text)), alignment_mode="expand")
         if span is not None and len(span):
             span[0].is_sent_start = True
     return doc
@@ -111,59 +121,53 @@ def make_materials(nlp: Language, name: str):
 
     def component(doc: Doc) -> Doc:
         aliases = {**base_aliases, **doc.user_data.get("aliases", {})}
-        return _annotate(doc, "materials", [(m.start, m.end, m) for m in materials.find_materials(doc.text, aliases)])
+        return _annotate(doc, "materials", [(m.start, m.end, m) for m in materials.find_materials(text_of(doc), aliases)])
 
     return component
 
 
 @Language.component("sse_quantities")
 def find_quantities(doc: Doc) -> Doc:
-    return _annotate(doc, "quantities", [(q.start, q.end, q) for q in quantities.find_quantities(doc.text)])
+    return _annotate(doc, "quantities", [(q.start, q.end, q) for q in quantities.find_quantities(text_of(doc))])
 
 
-@lru_cache(maxsize=4)
-def _label_pattern(labels: tuple[tuple[str, str], ...]) -> re.Pattern:
-    """One alternation of every label, longest first; short symbolic labels stay case-sensitive."""
-    parts = []
-    for label, _ in sorted(labels, key=lambda x: -len(x[0])):
-        body = re.escape(label).replace(r"\ ", r"[\s-]").replace(r"\-", r"[\s-]?")
-        if len(label) <= 4 or not label.islower():
-            parts.append(rf"(?-i:{body})")
-        else:
-            parts.append(body)
-    return re.compile(r"(?<![\w^])(?:" + "|".join(parts) + r")(?![a-z])", re.I)
+def _label_variants(label: str) -> set[str]:
+    """A label as papers write it: "ball milling", "ball-milling"; "in situ", "in-situ"."""
+    return {label, label.replace(" ", "-"), label.replace("-", " "), label.replace("-", "")}
 
 
-def _labeled_component(doc: Doc, labels: tuple[tuple[str, str], ...], key: str) -> Doc:
-    lookup = {label.lower(): value for label, value in labels}
-    found = []
-    for m in _label_pattern(labels).finditer(doc.text):
-        value = lookup.get(re.sub(r"[\s-]+", " ", m.group().lower())) or lookup.get(m.group().lower())
-        if value is None:
-            value = _fuzzy_lookup(m.group(), lookup)
-        if value is not None:
-            found.append((m.start(), m.end(), value))
-    return _annotate(doc, key, found)
+def _labeled_component(nlp: Language, labels: tuple[tuple[str, str], ...], key: str):
+    """A component that finds the labels of a lexicon (property words, method names) with spaCy's
+    PhraseMatcher: lower-case matching for words, exact matching for short symbols (``Ea``, ``σ``)."""
+    exact, folded = PhraseMatcher(nlp.vocab, attr="ORTH"), PhraseMatcher(nlp.vocab, attr="LOWER")
+    values: dict[str, str] = {}
+    for label, value in labels:
+        for variant in _label_variants(label):
+            symbolic = len(label) <= 4 or not label.islower()
+            values[variant if symbolic else variant.lower()] = value
+            (exact if symbolic else folded).add(key, [nlp.make_doc(variant)])
 
+    def component(doc: Doc) -> Doc:
+        spans = [doc[s:e] for _, s, e in exact(doc)] + [doc[s:e] for _, s, e in folded(doc)]
+        found = []
+        for span in filter_spans(spans):  # the longest of overlapping matches
+            value = values.get(span.text) or values.get(span.text.lower())
+            if value is not None:
+                found.append((span.start_char, span.end_char, value))
+        found.sort()
+        return _annotate(doc, key, found)
 
-def _fuzzy_lookup(text: str, lookup: dict[str, str]) -> str | None:
-    squashed = re.sub(r"[\s-]+", "", text.lower())
-    for label, value in lookup.items():
-        if re.sub(r"[\s-]+", "", label) == squashed:
-            return value
-    return None
+    return component
 
 
 @Language.factory("sse_properties")
 def make_properties(nlp: Language, name: str):
-    labels = property_labels(load_lexicon())
-    return lambda doc: _labeled_component(doc, labels, "properties")
+    return _labeled_component(nlp, property_labels(load_lexicon()), "properties")
 
 
 @Language.factory("sse_methods")
 def make_methods(nlp: Language, name: str):
-    labels = method_labels(load_lexicon())
-    return lambda doc: _labeled_component(doc, labels, "methods")
+    return _labeled_component(nlp, method_labels(load_lexicon()), "methods")
 
 
 _TEMPERATURE = re.compile(
@@ -176,7 +180,7 @@ _TEMPERATURE = re.compile(
 def find_conditions(doc: Doc) -> Doc:
     """Temperatures: ``30 °C``, ``373 K`` (to °C), ``RT``/``room temperature``/``rt`` -> "RT"."""
     found = []
-    for m in _TEMPERATURE.finditer(doc.text):
+    for m in _TEMPERATURE.finditer(text_of(doc)):
         if m.group("rt"):
             value: float | str = "RT"
         else:
@@ -202,7 +206,7 @@ def find_citations(doc: Doc) -> Doc:
     """Citation markers ``[52]``, ``[77–79]`` or superscripts (``^113`` after normalization)."""
     style = doc.user_data.get("citation_style", "bracket")
     pattern = _SUPER_CITE if style == "superscript" else _BRACKET_CITE
-    found = [(m.start(), m.end(), expand_markers(m.group("body"))) for m in pattern.finditer(doc.text)]
+    found = [(m.start(), m.end(), expand_markers(m.group("body"))) for m in pattern.finditer(text_of(doc))]
     return _annotate(doc, "citations", found)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span
 
 from kg.models import Candidate, CandidateMeasurement, CandidateSynthesis, Evidence
+from kg.nlp import text_of
 
 # the unit's dimension decides which properties a value can be; words decide among them
 UNIT_PROPERTIES = {
@@ -84,16 +85,17 @@ def sentences_of(doc: Doc) -> list[Sentence]:
     found = {k: sorted(doc.user_data.get(k, []), key=lambda item: item[0]) for k in keys}
     cursor = {k: 0 for k in keys}
     starts = doc.user_data.get("sentence_starts") or [0]
-    bounds = list(zip(starts, starts[1:] + [len(doc.text)]))
+    text = text_of(doc)
+    bounds = list(zip(starts, starts[1:] + [len(text)]))
     for s0, s1 in bounds:
-        sentence = Sentence(doc.text[s0:s1], s0)
+        sentence = Sentence(text[s0:s1], s0)
         for key in keys:
             items, i = found[key], cursor[key]
             while i < len(items) and items[i][0] < s1:
                 start, end, value = items[i]
                 if start >= s0:
-                    text = value.text if key == "materials" else doc.text[start:end]
-                    getattr(sentence, key).append(Mention(start - s0, end - s0, text, value))
+                    written = value.text if key == "materials" else text[start:end]
+                    getattr(sentence, key).append(Mention(start - s0, end - s0, written, value))
                 i += 1
             cursor[key] = i
         out.append(sentence)

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg import chemistry
+
+# the same tokens come back on every page ("LiBH4", "PEO"): parse each once
+_is_formula = lru_cache(maxsize=1 << 16)(chemistry.is_formula)
+_normalize_formula = lru_cache(maxsize=1 << 16)(chemistry.normalize_formula)
 
 # a run of formula-like characters: Li6PS5Cl, Li1+xAlxTi2-x(PO4)3, 90LiBH4·10P2S5, PEO-PVDF/LiNO3
 _TOKEN = re.compile(r"(?<![\w\-/·@–])[\[(]?[A-Z0-9(\[][A-Za-z0-9.()\[\]·+\-–/@:,δ%]*[A-Za-z0-9)\]δ+\-]")
@@ -86,7 +91,7 @@ def _part_ok(part: str, aliases: dict[str, str | None]) -> str | None:
     part = _COEFFICIENT.sub("", part)
     if _WORDLIKE.match(part) or _PLURAL_ABBREVIATION.match(part):
         return None
-    if chemistry.is_formula(part):
+    if _is_formula(part):
         return "formula"
     return None
 
@@ -113,8 +118,8 @@ def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str
         return "alias", aliases[token]
     if _PLURAL_ABBREVIATION.match(token) or _NOT_A_MATERIAL.match(token):
         return None
-    if chemistry.is_formula(token):
-        return "formula", chemistry.normalize_formula(token)
+    if _is_formula(token):
+        return "formula", _normalize_formula(token)
     parts = [p for p in _SPLIT.split(token) if p and p not in _SEPARATORS]
     if len(parts) < 2:
         return None
@@ -171,7 +176,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         for f in found:
             if m.start() <= f.start < m.end():
                 f.kind = "cell_part"
-        found.append(MaterialMention(m.start(), m.end(), cathode, chemistry.normalize_formula(cathode), "cell"))
+        found.append(MaterialMention(m.start(), m.end(), cathode, _normalize_formula(cathode), "cell"))
     found.sort(key=lambda x: x.start)
     return found
 
@@ -213,12 +218,12 @@ def abbreviation_definitions(text: str, aliases: dict[str, str | None]) -> dict[
             continue
         abbr, full = m.group("abbr"), " ".join(words)
         last = _trim(words[-1])
-        if chemistry.is_formula(abbr) and not re.fullmatch(r"[A-Z]{2,}[a-z]?", abbr):
+        if _is_formula(abbr) and not re.fullmatch(r"[A-Z]{2,}[a-z]?", abbr):
             continue  # "(Li2S)" restates a formula; it is no abbreviation
         if abbr in out:
             continue  # the paper's first definition holds
-        if chemistry.is_formula(last):
-            out[abbr] = chemistry.normalize_formula(last)
+        if _is_formula(last):
+            out[abbr] = _normalize_formula(last)
         elif abbr not in aliases and _MATERIAL_WORDS.search(_expansion(abbr, full) or ""):
             out[abbr] = None
     return out

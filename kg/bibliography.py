@@ -585,14 +585,14 @@ def _superscript_ok(text: str, start: int, end: int) -> bool:
     nxt = text[end:end + 1]
     if nxt and nxt in "⁺⁻+−" or text[end:end + 2] in {"^{", "^+", "^-"}:
         return False  # charge (Li⁺, Mg²⁺, [B12H12]²⁻) or a longer exponent
-    if _is_unit_or_number_before(prefix):
+    if _is_unit_or_number_before(prefix[-80:]):  # only the end matters; searching it all is quadratic
         return False
     prev = prefix[-1:] if prefix else ""
     if nxt and (nxt.isupper() or nxt.isdigit()) and (not prev or prev.isspace() or prev in "([{-–/"):
         return False  # isotope: ²³Na, ^{7}Li, ¹H
     if prev in {"_", "^", "$"}:
         return False
-    if re.search(r"(?:^|[^\w\\])[A-Za-z]$", prefix):
+    if re.search(r"(?:^|[^\w\\])[A-Za-z]$", prefix[-3:]):
         return False  # x², a^{2}: a power of a one-letter variable
     if prefix.count("$") % 2 == 1 and prev not in ".,;:":
         return False  # inside $...$ math: (x+1)^{2}

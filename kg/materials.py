@@ -49,6 +49,9 @@ _STOP_WORDS = frozenset(
 )
 
 
+_BASED = re.compile(rf"[\s-]based\s(?:[a-z][\w-]*\s){{0,2}}(?:{CLASS_HEADS})\b")
+
+
 def _class_phrases(text: str):
     """(start, end) of class phrases: up to three modifiers before a class head ("polymer bi-phase SSEs",
     "Garnet-type SSEs"), or a structural family on its own ("LISICONs")."""
@@ -157,6 +160,10 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         kind, formula = hit
         found.append(MaterialMention(start, start + len(token), token, formula, kind))
     found = _merge_definitions(text, found)
+    for f in found:
+        based = _BASED.match(text, f.end)
+        if based and f.formula is None and f.kind in ("composite", "alias"):
+            f.end, f.text = based.end(), text[f.start:based.end()]  # "PAN-PEI based electrolyte"
     if classes:
         for s, e in _class_phrases(text):
             overlapping = [f for f in found if f.start < e and s < f.end]

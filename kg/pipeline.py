@@ -368,9 +368,20 @@ def ingest(paths, store, workers: int = 1, progress: bool = True, *, lexicon=Non
             bar.stop()
     order = {str(f): i for i, f in enumerate(files)}
     report.papers.sort(key=lambda p: order.get(p.path, -1))
-    report.store_triples = store.triple_count() if len(store.papers()) <= COUNT_STORE_MAX_PAPERS else None
+    report.store_triples = store.triple_count() if _at_most_papers(store, COUNT_STORE_MAX_PAPERS) else None
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _at_most_papers(store, limit: int) -> bool:
+    """Whether the store holds at most ``limit`` papers (stops reading graph names past that)."""
+    n = 0
+    for g in store.ox.named_graphs():
+        if isinstance(g, ox.NamedNode) and g.value.startswith(iris.GRAPH_PREFIX):
+            n += 1
+            if n > limit:
+                return False
+    return True
 
 
 def _progress(console):

@@ -198,3 +198,22 @@ def test_remove_deletes_only_what_the_paper_supported(tmp_path, ctx):
         assert bool(s.query("ASK { GRAPH ?g { ?m a sse:Material ; rdfs:label ?l } }", {"m": mat}))
     result = runner.invoke(app, ["--store", str(path), "remove", "paperA"])
     assert result.exit_code == 1 and "no paper 'paperA'" in result.output
+
+
+def test_ingest_into_a_big_store_does_not_count_the_whole_store(tmp_path, ctx, monkeypatch):
+    """Counting a store's triples reads all of it: past COUNT_STORE_MAX_PAPERS papers the ingest report leaves
+    it out (None; the CLI shows '-'), so adding a paper costs the same whatever the store's size."""
+    import kg.pipeline
+
+    a, b = tmp_path / "paperA.txt", tmp_path / "paperB.txt"
+    a.write_text(PAPER_A, encoding="utf-8")
+    b.write_text(PAPER_B, encoding="utf-8")
+    with Store(tmp_path / "s") as s:
+        assert ingest([a], s, **ctx).store_triples == s.triple_count() > 0
+        monkeypatch.setattr(kg.pipeline, "COUNT_STORE_MAX_PAPERS", 1)
+        rep = ingest([b], s, **ctx)
+        assert rep.store_triples is None and rep.totals()["store_triples"] is None
+    b.write_text(PAPER_B + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["--store", str(tmp_path / "s"), "ingest", "--no-progress", str(b)])
+    assert result.exit_code == 0
+    assert result.output.rstrip().splitlines()[-2].split("│")[7].strip() == "-"

@@ -49,6 +49,12 @@ _STOP_WORDS = frozenset(
 )
 
 
+# polymers named in words: "poly(ethylene oxide)", "poly(1,3-dioxolane)", "polyacrylonitrile"
+_POLYMER_NAME = re.compile(
+    r"\bpoly\s?\((?:[^()]|\([^()]*\)){2,40}\)|\bpoly(?:ethylene|propylene|acrylonitrile|imide|styrene|carbonate|"
+    r"siloxane|vinylidene|urethane|ester|ether|amide|vinyl|caprolactone|dioxolane|methyl)[a-z]*(?:\s(?:oxide|glycol|fluoride|carbonate|"
+    r"methacrylate|acrylate|alcohol))?\b"
+)
 _BASED = re.compile(rf"[\s-]based\s(?:[a-z][\w-]*\s){{0,2}}(?:{CLASS_HEADS})\b")
 
 
@@ -159,6 +165,10 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             continue
         kind, formula = hit
         found.append(MaterialMention(start, start + len(token), token, formula, kind))
+    for m in _POLYMER_NAME.finditer(text):
+        if not any(f.start < m.end() and m.start() < f.end for f in found):
+            found.append(MaterialMention(m.start(), m.end(), m.group(), None, "alias"))
+    found.sort(key=lambda x: x.start)
     found = _merge_definitions(text, found)
     for f in found:
         based = _BASED.match(text, f.end)
@@ -206,10 +216,11 @@ def _merge_definitions(text: str, found: list[MaterialMention]) -> list[Material
             continue
         nxt = found[i + 1] if i + 1 < len(found) else None
         if (
-            nxt is not None and f.formula is not None and f.kind in ("formula", "alias") and nxt.kind == "alias"
+            nxt is not None and (f.formula is not None or _POLYMER_NAME.fullmatch(f.text))
+            and f.kind in ("formula", "alias") and nxt.kind == "alias"
             and re.fullmatch(r"\s?\(", text[f.end:nxt.start]) and text[nxt.end:nxt.end + 1] == ")"
         ):
-            out.append(MaterialMention(f.start, nxt.end + 1, text[f.start:nxt.end + 1], f.formula, "formula"))
+            out.append(MaterialMention(f.start, nxt.end + 1, text[f.start:nxt.end + 1], f.formula, f.kind))
             skip.add(i + 1)
         else:
             out.append(f)

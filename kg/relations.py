@@ -374,25 +374,42 @@ _MADE = re.compile(
 
 
 def _made_by(meth: Mention, s: Sentence) -> Mention | None:
-    """The material a method made: right after a participle ("ball-milled X"); the object of
-    "prepared/synthesized X" before it; else the nearest one before it in the clause (or before the
-    colon that lists methods); else the first one after it."""
+    """The material a method made, by the first rule that applies:
+
+    1. right after a participle, past articles and adjectives: "ball-milled X", "confined the highly
+       conductive X";
+    2. before "formed/prepared by M": "X formed by partial dehydrogenation";
+    3. after "M of X", or the product of "M of X to form Y";
+    4. the object of "prepared/synthesized X" before the method;
+    5. the nearest material before it in the clause (or before a colon that lists methods: "methods for
+       X: (a) M1 ...; (b) M2"), else the first one after it.
+    """
     candidates = [m for m in s.materials if not _generic(m)]
     after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
-    if _PARTICIPLE.search(meth.text) and after and after[0].start - meth.end <= 12:
+    if _PARTICIPLE.search(meth.text) and after and _ONLY_ADJECTIVES.fullmatch(s.text[meth.end:after[0].start]):
         return after[0]
+    before = [m for m in candidates if m.end <= meth.start]
+    if before and _FORMED_BY.search(s.text[before[-1].end:meth.start]):
+        return before[-1]
     of = re.match(r"\s(?:of|on)\s(?:the\s)?", s.text[meth.end:meth.end + 8])
     if of and after and after[0].start == meth.end + of.end():
-        return after[0]  # "in situ polymerization of X", "infiltration of X"
-    made = [m for m in candidates if m.end <= meth.start and _MADE.search(s.text[max(0, m.start - 40):m.start])]
+        product = _PRODUCT.match(s.text, after[0].end)
+        later = [m for m in candidates if product and m.start >= product.end()]
+        return later[0] if product and later and later[0].start - product.end() <= 10 else after[0]
+    made = [m for m in before if _MADE.search(s.text[max(0, m.start - 40):m.start])]
     if made:
         return made[-1]
     clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
-    before = [m for m in candidates if clause_start <= m.end <= meth.start]
-    if not before and ":" in s.text[:clause_start]:
+    in_clause = [m for m in before if m.end >= clause_start]
+    if not in_clause and ":" in s.text[:clause_start]:
         colon = s.text.rindex(":", 0, clause_start)
-        before = [m for m in candidates if m.end <= colon]  # "methods for X: (a) M1 ...; (b) M2"
-    return before[-1] if before else (after[0] if after else None)
+        in_clause = [m for m in before if m.end <= colon]
+    return in_clause[-1] if in_clause else (after[0] if after else None)
+
+
+_ONLY_ADJECTIVES = re.compile(r"\s?(?:(?:the|a|an|highly|very|as-prepared|pristine|[a-z]+(?:ive|ous|al|ic|ine))\s)*")
+_FORMED_BY = re.compile(r"^\s?(?:\S+\s)?(?:formed|prepared|synthesi[sz]ed|obtained|made|produced|fabricated)\s(?:by|via|through)\s(?:the\s|a\s)?$")
+_PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|different\s)*")
 
 
 def _merge_adjacent(methods: list[Mention], text: str) -> list[Mention]:

@@ -55,6 +55,7 @@ _POLYMER_NAME = re.compile(
     r"siloxane|vinylidene|urethane|ester|ether|amide|vinyl|caprolactone|dioxolane|methyl)[a-z]*(?:\s(?:oxide|glycol|fluoride|carbonate|"
     r"methacrylate|acrylate|alcohol))?\b"
 )
+_VARIABLE_VALUE = re.compile(r",?\s?(\([xyzδ]\s?=\s?[^()]{1,12}\))")
 _BASED = re.compile(rf"[\s-]based\s(?:[a-z][\w-]*\s){{0,2}}(?:{CLASS_HEADS})\b")
 
 
@@ -171,6 +172,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     found.sort(key=lambda x: x.start)
     found = _merge_definitions(text, found)
     for f in found:
+        value = _VARIABLE_VALUE.match(text, f.end)
+        if value and re.search(r"[xyzδ]", f.text):
+            f.end, f.text = value.end(), f"{f.text} {value.group(1)}"  # "Li(BH4)1-x(NH2)x (x = 2/3)"
         based = _BASED.match(text, f.end)
         if based and f.formula is None and f.kind in ("composite", "alias"):
             f.end, f.text = based.end(), text[f.start:based.end()]  # "PAN-PEI based electrolyte"

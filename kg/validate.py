@@ -317,7 +317,7 @@ def _support_graph(path: str) -> Graph:
     for t in onto.triples((None, RDFS.subClassOf, None)):
         if isinstance(t[2], URIRef):
             g.add(t)
-    for cls in (SSE.PropertyKind, SSE.SynthesisMethod, SSE.CharacterizationMethod):
+    for cls in (SSE.PropertyKind, SSE.SynthesisMethod, SSE.ModificationMethod, SSE.CharacterizationMethod):
         for s in onto.subjects(RDF.type, cls):
             g.add((s, RDF.type, cls))
             if cls == SSE.PropertyKind:

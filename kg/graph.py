@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg import iris
+from kg import iris, resolve
 from kg.facts import Measurement, Reject, Synthesis
 from kg.models import Document
 from kg.namespaces import BIBO, CITO, DCTERMS, FABIO, PROV, RDF, RDFS, SKOS, SSE, XSD, bind_all
@@ -242,6 +242,12 @@ def paper_triples(doc: Document, facts: Iterable[Measurement | Synthesis], lexic
             add((mat, RDFS.label, Literal(fact.formula or fact.material)))
             if fact.formula:
                 add((mat, SSE.formula, Literal(fact.formula)))
+            known = resolve.known_material(lexicon, fact.material, fact.formula) if lexicon else None
+            if known is not None:
+                add((mat, SKOS.exactMatch, URIRef(known.iri)))
+            parent = resolve.parent_material(lexicon, fact.material, fact.formula) if lexicon else None
+            if parent is not None:
+                add((mat, SSE.variantOf, URIRef(parent.iri)))
         add((node, SSE.material, mat))
         add((node, SSE.materialAsWritten, Literal(fact.material)))
         if fact.formula:

@@ -87,14 +87,16 @@ class Extractor:
 
 
 def _unique(candidates: list) -> list:
-    """One synthesis statement per (line, material, method): a line that says it twice states it once."""
+    """One fact per statement: "less than 0.5 eV (<0.5 eV)" or a method named twice in a line state it once."""
     seen, out = set(), []
     for c in candidates:
         if isinstance(c, CandidateSynthesis):
             key = (c.evidence.line, c.material, c.method)
-            if key in seen:
-                continue
-            seen.add(key)
+        else:
+            key = (c.evidence.line, c.evidence.text, c.material, c.property, c.value, c.value_max, c.temperature_c)
+        if key in seen:
+            continue
+        seen.add(key)
         out.append(c)
     return out
 

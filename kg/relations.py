@@ -147,6 +147,15 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
             if not re.search(r"above|below|over|up to|from|>|<|between", prefix):
                 if t.value == "RT" or re.search(r"\b(?:at|under)\s*$|\(\s*$|@\s*$", s.text[max(0, t.start - 7):t.start]):
                     return t.value
+    if len(s.temperatures) == 1 and len(same) > 1:
+        # "has exceeded 1 mS cm^-1 and some can even reach 20 mS cm^-1 at room temperature"
+        t = s.temperatures[0]
+        between = s.text[q.end:t.start]
+        owned = any(0 <= t.start - o.end <= 3 for o in s.quantities if o is not q)
+        if t.start > q.end and not owned and ";" not in between and not any(
+            q.end <= m.start < t.start for m in s.materials
+        ) and re.search(r"\b(?:at|under)\s*$", s.text[max(0, t.start - 7):t.start]):
+            return t.value
     return None
 
 

@@ -343,6 +343,8 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
     for meth in methods:
         if meth.value in _WEAK_METHODS and not re.search(r"\b(?:by|via|through)\s+$", s.text[:meth.start]):
             continue  # "mixing" states a synthesis only as "prepared by mixing ..."
+        if _PROCESS_PARAMETER.match(s.text, meth.end):
+            continue  # "the sintering temperature of LLZO", "milling time": a parameter, not a statement
         mat = _made_by(meth, s)
         if mat is None:
             continue
@@ -374,6 +376,7 @@ def _coordinated(mat: Mention, s: Sentence) -> list[Mention]:
 
 
 _WEAK_METHODS = {"mixing"}
+_PROCESS_PARAMETER = re.compile(r"\s(?:temperatures?|times?|durations?|speeds?|conditions|parameters|steps?|atmosphere)\b")
 _PARTICIPLE = re.compile(r"(?:ed|en|un)$")  # ball-milled, electrospun, melt-infiltrated, confined
 
 
@@ -422,9 +425,12 @@ _PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|diff
 
 
 def _merge_adjacent(methods: list[Mention], text: str) -> list[Mention]:
+    """Method names written next to each other name one method, the last word being its head:
+    "UV-curing crosslinking" is a crosslinking, "heating quenching" a quenching."""
     out: list[Mention] = []
     for m in methods:
         if out and 0 <= m.start - out[-1].end <= 2 and not text[out[-1].end:m.start].strip(" -"):
+            out[-1] = Mention(out[-1].start, m.end, text[out[-1].start:m.end], m.value)
             continue
         out.append(m)
     return out

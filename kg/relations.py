@@ -348,6 +348,8 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
         mat = _made_by(meth, s)
         if mat is None:
             continue
+        if meth.value in _WEAK_METHODS and re.search(r"\bsolutions?\b", s.text[meth.end:meth.end + 80]):
+            meth = Mention(meth.start, meth.end, meth.text, _SOLUTION_METHOD)  # mixing solutions: wet chemistry
         refs = [c for c in s.citations if c.start >= meth.end]
         refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
         for made in _coordinated(mat, s):  # "A and B composites were synthesized by M": both
@@ -376,6 +378,7 @@ def _coordinated(mat: Mention, s: Sentence) -> list[Mention]:
 
 
 _WEAK_METHODS = {"mixing"}
+_SOLUTION_METHOD = "solution synthesis"
 _PROCESS_PARAMETER = re.compile(r"\s(?:temperatures?|times?|durations?|speeds?|conditions|parameters|steps?|atmosphere)\b")
 _PARTICIPLE = re.compile(r"(?:ed|en|un)$")  # ball-milled, electrospun, melt-infiltrated, confined
 
@@ -396,7 +399,7 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     5. the nearest material before it in the clause (or before a colon that lists methods: "methods for
        X: (a) M1 ...; (b) M2"), else the first one after it.
     """
-    candidates = [m for m in s.materials if not _generic(m)]
+    candidates = [m for m in s.materials if not _generic(m) and m.value.kind != "cell"]
     after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
     if _PARTICIPLE.search(meth.text) and after and _ONLY_ADJECTIVES.fullmatch(s.text[meth.end:after[0].start]):
         return after[0]

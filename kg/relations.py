@@ -37,7 +37,9 @@ _SYNTHESIS_CUE = re.compile(
     re.I,
 )
 _REQUIREMENT = re.compile(
-    r"\b(?:should|must|need(?:s|ed)? to|required?|requirements?|ideal|prerequisite|target|desired|necessary)\b", re.I
+    r"\b(?:should|must|need(?:s|ed)? to|required?|requirements?|ideal|prerequisite|target|desired|necessary|"
+    r"(?:it is|are|is) (?:important|essential|crucial|vital) to)\b",
+    re.I,
 )
 # a hypothetical value used in a calculation: "able to fully charge a 120 mA h g^-1 ... electrode"
 _HYPOTHETICAL = re.compile(
@@ -167,12 +169,17 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
+_ELECTRODE_CLASS = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)(?:\s+materials?)?$", re.I)
 _ELECTRODE_AFTER = re.compile(
     r"(?:\s(?:and|or)\s\S+)?(?:\s[\w-]+){0,2}?\s(?:cathode|positive electrode|working electrode|anode|electrode)\b"
 )
 
 
 def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, cell: Mention | None) -> Mention | None:
+    if prop != "specific_capacity":
+        # an electrode class ("high-voltage cathodes (>4.0 V)") has no conductivity or window of its own here
+        s_materials = [m for m in s.materials if not (m.value.kind == "class" and _ELECTRODE_CLASS.search(m.text))]
+        s = Sentence(s.text, s.offset, s_materials, s.quantities, s.properties, s.temperatures, s.methods, s.citations)
     if prop == "specific_capacity":
         # "the MgH2 ... working electrode", "a Na3(VOPO4)2F cathode": the active material, named as such
         for m in s.materials:

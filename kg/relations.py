@@ -177,9 +177,10 @@ _ELECTRODE_AFTER = re.compile(
 
 def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, cell: Mention | None) -> Mention | None:
     if prop != "specific_capacity":
-        # an electrode class ("high-voltage cathodes (>4.0 V)") has no conductivity or window of its own here
-        s_materials = [m for m in s.materials if not (m.value.kind == "class" and _ELECTRODE_CLASS.search(m.text))]
-        s = Sentence(s.text, s.offset, s_materials, s.quantities, s.properties, s.temperatures, s.methods, s.citations)
+        # "not stable with high-voltage cathodes (>4.0 V)": a value of the electrodes, not of a material here
+        nearest = [m for m in s.materials if m.end <= q.start][-1:]
+        if nearest and nearest[0].value.kind == "class" and _ELECTRODE_CLASS.search(nearest[0].text):
+            return None
     if prop == "specific_capacity":
         # "the MgH2 ... working electrode", "a Na3(VOPO4)2F cathode": the active material, named as such
         for m in s.materials:

@@ -34,7 +34,9 @@ _DEFINITION = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9\-+]{1,11})\)")
 CLASS_HEADS = (
     r"electrolytes?|SEs|SSEs|SPEs|CSEs|ISEs|HSEs|SE|SSE|SPE|CSE|conductors?|anodes?|cathodes?|glass(?:es)?|"
     r"glass-ceramics?|ceramics?|membranes?|composites?|hydrides|borohydrides|closo-borates|sulfides|oxides|halides|"
-    r"garnets?|thio-LISICONs?|LISICONs?|NASICONs?|argyrodites?|perovskites?|polymers?|materials"
+    r"garnets?|thio-LISICONs?|LISICONs?|NASICONs?|argyrodites?|perovskites?|polymers?|materials|frameworks?|"
+    r"oxychlorides|oxyhalides|chlorides|bromides|iodides|fluorides|nitrides|phosphates|silicates|borates|"
+    r"thiophosphates|hydroborates|nanocomposites|systems"
 )
 # structural families that name a class on their own, without a modifier
 STANDALONE_CLASSES = r"(?:thio-)?LISICONs|NASICONs|garnets|argyrodites|perovskites|anti-perovskites|closo-borates"

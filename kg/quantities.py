@@ -170,7 +170,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         rng = (m.group("rng") or "").strip()
         if second is not None and rng == "to" and re.search(r"\bfrom\s*$", text[max(0, m.start() - 8):m.start()]) \
-                and not re.search(r"\b(?:range|ranging|window|between)\b", text[max(0, m.start() - 30):m.start()]):
+                and not (expr == "V" and re.search(r"\b(?:range|ranging|window|between)\b", text[max(0, m.start() - 30):m.start()])):
             # "increased from A to B": two values (before and after), not a range
             v1, canonical = _convert_or_raw(first, expr)
             out.append(Quantity(m.start(), m.start() + len(m.group("first")), v1, None, canonical, "=", m.group("unit")))

@@ -130,6 +130,9 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
         # an Ea takes only a temperature given for the Ea itself: "0.3 eV at 100 °C"
         t = next((t for t in s.temperatures if 0 <= t.start - q.end <= 8), None)
         return t.value if t is not None and re.match(r"\s?(at|@)\s", s.text[q.end:t.start] + " ") else None
+    paired = _paired_temperatures(s, same)
+    if paired is not None:
+        return paired.get(id(q))
     nxt = min((o.start for o in same if o.start > q.start), default=len(s.text))
     after = [t for t in s.temperatures if q.end <= t.start < nxt and t.start - q.end <= 60]
     if after:
@@ -149,7 +152,7 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
             if not re.search(r"above|below|over|up to|from|>|<|between", prefix):
                 if t.value == "RT" or re.search(r"\b(?:at|under)\s*$|\(\s*$|@\s*$", s.text[max(0, t.start - 7):t.start]):
                     return t.value
-    if len(s.temperatures) == 1 and len(same) > 1:
+    if len(s.temperatures) == 1:
         # "has exceeded 1 mS cm^-1 and some can even reach 20 mS cm^-1 at room temperature"
         t = s.temperatures[0]
         between = s.text[q.end:t.start]
@@ -158,6 +161,17 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
             q.end <= m.start < t.start for m in s.materials
         ) and re.search(r"\b(?:at|under)\s*$", s.text[max(0, t.start - 7):t.start]):
             return t.value
+    return None
+
+
+def _paired_temperatures(s: Sentence, same: list[Mention]) -> dict[int, float | str] | None:
+    """"from 1.4×10^-7 to 1.6×10^-5 S cm^-1 between RT and 120 °C": endpoints map one to one."""
+    temps = s.temperatures
+    for t1, t2 in zip(temps, temps[1:]):
+        if re.fullmatch(r"\s?and\s?", s.text[t1.end:t2.start]) and re.search(r"between\s$", s.text[:t1.start]):
+            values = [q for q in same if q.end <= t1.start]
+            if len(values) == 2:
+                return {id(values[0]): t1.value, id(values[1]): t2.value}
     return None
 
 

@@ -101,7 +101,8 @@ def unit_iri(lexicon, key: str) -> URIRef | None:
 
 
 def method_iri(lexicon, label: str) -> URIRef:
-    entry = _lookup(getattr(lexicon, "methods", None), label)
+    """The ontology IRI of a method named by any of its labels ("EIS" -> sse:EIS)."""
+    entry = _lookup(getattr(lexicon, "methods", None), label) or lexicon.method_by_label(label)
     if entry is not None and getattr(entry, "iri", None):
         return URIRef(entry.iri)
     return SSE["method/" + re.sub(r"[^0-9A-Za-z]+", "_", label).strip("_")]

@@ -18,21 +18,10 @@ SSE = "https://w3id.org/sse-kg/ontology#"
 
 
 def fake_lexicon():
-    """A minimal stand-in for ``kg.ontology.load_lexicon()`` (same attribute shape)."""
-    props = {
-        "ionic_conductivity": SimpleNamespace(iri=URIRef(SSE + "IonicConductivity"), canonical_unit="S/cm",
-                                              qudt_unit=URIRef("http://qudt.org/vocab/unit/S-PER-CentiM")),
-        "activation_energy": SimpleNamespace(iri=URIRef(SSE + "ActivationEnergy"), canonical_unit="eV",
-                                             qudt_unit=URIRef("http://qudt.org/vocab/unit/EV")),
-        "transference_number": SimpleNamespace(iri=URIRef(SSE + "TransferenceNumber"), canonical_unit="",
-                                               qudt_unit=URIRef("http://qudt.org/vocab/unit/UNITLESS")),
-    }
-    methods = {
-        "EIS": SimpleNamespace(iri=URIRef(SSE + "EIS")),
-        "ball milling": SimpleNamespace(iri=URIRef(SSE + "BallMilling")),
-        "solid-state reaction": SimpleNamespace(iri=URIRef(SSE + "SolidStateReaction")),
-    }
-    return SimpleNamespace(properties=props, methods=methods, materials={})
+    """The project's real lexicon (ontology/): graph tests build paper graphs with it."""
+    from kg.ontology import load_lexicon
+
+    return load_lexicon()
 
 
 def make_doc(doc_id: str = "paperA", *, sha: str = "a" * 64, title: str = "A sulfide electrolyte") -> Document:

@@ -109,7 +109,11 @@ def test_export_commands(filled_store, tmp_path):
         assert o.stat().st_size > 0
     import pyoxigraph as ox
 
-    assert len(list(ox.parse(path=str(tmp_path / "d.nquads"), format=ox.RdfFormat.N_QUADS))) == 284
+    quads = list(ox.parse(path=str(tmp_path / "d.nquads"), format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == 286
+    # two of them link the hand-made papers' Li6PS5Cl to the ontology's LPSCl (one per paper graph)
+    links = [q for q in quads if q.predicate.value == "http://www.w3.org/2004/02/skos/core#exactMatch"]
+    assert {q.object.value for q in links} == {"https://w3id.org/sse-kg/ontology#material-LPSCl"}
 
 
 def test_missing_store_is_an_error(tmp_path):

@@ -11,7 +11,6 @@ reader -> normalizer -> NLP components (``kg.nlp``) -> relations (``kg.relations
 """
 from __future__ import annotations
 
-import re
 
 from kg import materials, relations, tables
 from kg.models import Block, CandidateMeasurement, CandidateSynthesis, Document, Evidence
@@ -34,15 +33,10 @@ class Extractor:
             label: set(self.lexicon.method_ancestors(label))
             for label, m in self.lexicon.methods.items() if m.kind == "synthesis"
         }
-        self.property_words = [
-            (re.compile(r"(?<![\w])" + re.escape(label).replace(r"\ ", r"[\s_]?") + r"(?![a-z])", re.I if len(label) > 4 else 0), key)
-            for label, key in sorted(property_labels(self.lexicon), key=lambda x: -len(x[0]))
-        ]
-        self.method_words = [
-            (re.compile(r"(?<![\w])" + re.escape(label).replace(r"\ ", r"\s?") + r"(?![a-z])", re.I), pref)
-            for label, pref in sorted(method_labels(self.lexicon), key=lambda x: -len(x[0]))
-            if pref in self.synthesis_methods
-        ]
+        self.table_words = tables.Vocabulary(
+            properties=property_labels(self.lexicon),
+            methods=[(label, pref) for label, pref in method_labels(self.lexicon) if pref in self.synthesis_methods],
+        )
 
     def extract(self, doc: Document) -> list[CandidateMeasurement | CandidateSynthesis]:
         style = "superscript" if any(len(c.text) and not c.text.startswith("[") for c in doc.citations[:20]) else "bracket"
@@ -81,7 +75,7 @@ class Extractor:
         for block in doc.blocks:
             if block.kind == "table":
                 out.extend(tables.table_facts(
-                    block, doc.doc_id, aliases, self.property_words, self.method_words, style, expand_markers
+                    block, doc.doc_id, aliases, self.table_words, style, expand_markers
                 ))
         return _unique(out)
 

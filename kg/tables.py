@@ -7,7 +7,9 @@ two facts.
 """
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg import materials, quantities
@@ -44,6 +46,22 @@ class Column:
     header: str = ""
 
 
+class Vocabulary:
+    """The words tables are read with: property labels for headers, method labels for section rows."""
+
+    def __init__(self, properties: Iterable[tuple[str, str]], methods: Iterable[tuple[str, str]]):
+        def compiled(pairs, spaces: str, short_exact: bool):
+            return [
+                (re.compile(r"(?<![\w])" + re.escape(label).replace(r"\ ", spaces) + r"(?![a-z])",
+                            0 if short_exact and len(label) <= 4 else re.I), value)
+                for label, value in sorted(pairs, key=lambda x: -len(x[0]))
+            ]
+
+        self.properties = compiled(properties, r"[\s_]?", short_exact=True)
+        self.method_labels = {label.lower(): pref for label, pref in methods}
+        self.methods = compiled(self.method_labels.items(), r"\s?", short_exact=False)
+
+
 def _property_of_header(header: str, property_words: list[tuple[re.Pattern, str]]) -> str | None:
     for pattern, key in property_words:
         if pattern.search(header):
@@ -66,7 +84,8 @@ def _unit_of_header(header: str, prop: str | None) -> tuple[float, str] | None:
     return None
 
 
-def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], property_words, method_labels, style: str, expand) -> list[CandidateMeasurement | CandidateSynthesis]:
+def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words: Vocabulary, style: str,
+                expand) -> list[CandidateMeasurement | CandidateSynthesis]:
     """Measurements (and section-row syntheses) of one table block, with their row as evidence."""
     rows = block.rows
     if len(rows) < 2:
@@ -80,7 +99,7 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
     columns: list[Column] = []
     material_col = salt_col = temp_col = ref_col = filler_col = cell_col = None
     for i, h in enumerate(header):
-        prop = _property_of_header(h, property_words)
+        prop = _property_of_header(h, words.properties)
         if prop:
             unit = _unit_of_header(h, prop)
             if unit is None and prop in ("ionic_conductivity", "electronic_conductivity"):
@@ -114,7 +133,7 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], prope
     for row in rows[1:]:
         cells = [plain(c) for c in row.cells]
         if row.is_section:
-            section_method = _method_in(" ".join(cells), method_labels)
+            section_method = _method_in(cells, words)
             continue
         if material_col >= len(cells) or not cells[material_col]:
             continue
@@ -254,9 +273,15 @@ def _refs_of_row(cells: list[str], ref_col: int | None, style: str, expand) -> l
     return []
 
 
-def _method_in(text: str, method_labels: list[tuple[re.Pattern, str]]) -> str | None:
-    squashed = re.sub(r"\s+", " ", text)
-    for pattern, label in method_labels:
-        if pattern.search(squashed) or pattern.search(squashed.replace(" ", "")):
-            return label
-    return None
+def _method_in(cells: list[str], words: Vocabulary) -> str | None:
+    """The method a section row names: "SSE with atomic lay | er deposition" (a PDF split the words
+    across cells), "SSE with chemical vapor depostion" (an OCR slip: the closest label wins)."""
+    filled = [c for c in cells if c]
+    texts = [" ".join(filled), "".join(filled)]
+    for text in texts:
+        for pattern, label in words.methods:
+            if pattern.search(text):
+                return label
+    phrase = re.split(r"\b(?:with|by|via|using)\s", texts[0])[-1].strip().lower()
+    close = difflib.get_close_matches(phrase, list(words.method_labels), n=1, cutoff=0.9)
+    return words.method_labels[close[0]] if close else None

@@ -278,9 +278,12 @@ def main() -> None:
               f" {row['cli_ingest_s']:5.2f} s as a command | (filled in {fill_s:.1f} s)", flush=True)
     first, last = results[0], results[-1]
     r_warm = last["warm_ingest_s"] / first["warm_ingest_s"]
+    r_cpu = last["warm_ingest_cpu_s"] / first["warm_ingest_cpu_s"]
+    r_write = last["write_s"] / first["write_s"]
     r_cli = last["cli_ingest_s"] / first["cli_ingest_s"]
-    print(f"ratio {last['papers']} / {first['papers']} papers: {r_warm:.2f}x in-process, {r_cli:.2f}x as a command "
-          f"(target <= 1.3x): {'OK' if max(r_warm, r_cli) <= 1.3 else 'MISSED'}")
+    print(f"ratio {last['papers']} / {first['papers']} papers: {r_cpu:.2f}x CPU, {r_warm:.2f}x wall in-process "
+          f"({r_write:.2f}x the store write), {r_cli:.2f}x as a command (target <= 1.3x): "
+          f"{'OK' if max(r_cpu, r_warm, r_cli) <= 1.3 else 'MISSED (see the wall/CPU split: other load?)'}")
     if a.parallel:
         sub = papers[:a.parallel]
         times = {1: float("inf"), 2: float("inf")}

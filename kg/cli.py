@@ -33,6 +33,7 @@ state = _State()
 
 @app.callback()
 def main(store: str = typer.Option(DEFAULT_STORE, "--store", "-s", envvar="KG_STORE", show_default=True,
+                                   metavar="PATH|URL",
                                    help="Store directory, or a SPARQL server URL http(s)://host:port/... "
                                         "(see kg.remote_store) (env KG_STORE).")) -> None:
     from kg.remote_store import is_remote

@@ -324,12 +324,9 @@ class RemoteStore(Store):
         self._ox = None
 
     def rdflib_graph(self):
-        from rdflib import Dataset
-        from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
-
-        c = self.ox
-        store = SPARQLUpdateStore(query_endpoint=c.query_url, update_endpoint=c.update_url)
-        return Dataset(store=store)
+        """Not offered for a server: rdflib's SPARQL store creates graphs and reads the default graph, which does
+        not fit this layout. Query with ``query``/``select``, or copy a paper with ``paper_quads``."""
+        raise KGError(f"{self.url}: rdflib_graph() works on a local store only; use query()/select() here")
 
     def __repr__(self) -> str:
         return f"<kg.RemoteStore {self.url} {'rw' if self.writable else 'ro'}>"

@@ -142,6 +142,8 @@ def test_queries_bindings_errors_and_results(remote):
     assert [float(r["v"].value) for r in big] == [0.25, 0.25]  # the activation energy of both papers
     with pytest.raises(QueryError, match="syntax"):
         remote.query("SELECT WHERE {")
+    with pytest.raises(KGError, match="local store only"):
+        remote.rdflib_graph()
     assert bool(remote.query("ASK { GRAPH ?g { ?s a sse:Measurement } }"))
     triples = remote.query("CONSTRUCT { ?s a ?t } WHERE { GRAPH ?g { ?s a ?t } } LIMIT 5")
     assert isinstance(triples, ox.QueryTriples) and len(list(triples)) == 5

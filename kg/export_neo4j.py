@@ -44,8 +44,10 @@ different values in different papers keep the smallest value in single-valued co
 the array columns; per-paper values (a reference's number and line in each list) are on the relationship.
 Rejected candidates are not exported (``kg rejects``).
 
-Streaming: one pass over the store with ``quads_for_pattern`` (index lookups per node), rows written as
-they come; memory holds the sets of node ids already written (needed to deduplicate) and one batch.
+Streaming: one pass over the named graphs, each read with one index scan (a paper's graph is in memory while it
+is written); papers, reference lists and facts are written as they come, shared nodes (references, materials,
+property kinds, methods) gather their values over the graphs and are written at the end. Memory holds those
+shared nodes' values, the ids already written (to deduplicate) and one batch per label/type.
 """
 from __future__ import annotations
 
@@ -389,23 +391,15 @@ def _lexicon():
 
 
 class _Reader:
-    """Per-node lookups over the store's indexes."""
+    """Typed values out of a subject's ``{predicate IRI: [object terms]}``; counts values that do not convert."""
 
-    def __init__(self, oxs: ox.Store):
-        self.oxs = oxs
+    def __init__(self):
         self.skipped = 0
 
-    def props(self, subject, graph=None) -> dict[str, list[tuple[Any, Any]]]:
-        """predicate IRI -> [(object term, graph name)] for one subject (in one graph, or all)."""
-        out: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
-        for q in self.oxs.quads_for_pattern(subject, None, None, graph):
-            out[q.predicate.value].append((q.object, q.graph_name))
-        return out
-
     def values(self, props, pred, type_: str = "string") -> list[Any]:
-        """Distinct converted values of one predicate, sorted (booleans/numbers/strings each sort)."""
+        """Distinct converted values of one predicate, sorted."""
         seen = set()
-        for term, _g in props.get(pred, ()):
+        for term in props.get(pred, ()):
             if type_ == "iri":
                 if isinstance(term, ox.NamedNode):
                     seen.add(term.value)
@@ -421,15 +415,53 @@ class _Reader:
         vals = self.values(props, pred, type_)
         return vals[0] if vals else None
 
+    def gather(self, acc: dict[str, set], props, fields: tuple[tuple[str, str, str], ...]) -> None:
+        """Add a shared node's values in one graph to its union over the graphs (``acc``: column -> set)."""
+        for col, pred, type_ in fields:
+            vals = self.values(props, pred, type_)
+            if vals:
+                acc.setdefault(col, set()).update(vals)
 
-def _nonempty(values: list[str]) -> list[str] | None:
-    vals = [v for v in values if v != ""]
+
+def _nonempty(values) -> list[str] | None:
+    vals = sorted(v for v in values if v != "")
     return vals or None
+
+
+def _first(values) -> Any:
+    return min(values) if values else None
+
+
+def _graph_subjects(oxs: ox.Store, graph) -> dict[str, dict[str, list]]:
+    """Every quad of one named graph, grouped: subject -> predicate -> [object terms] (one index scan)."""
+    buf: dict[str, dict[str, list]] = {}
+    for q in oxs.quads_for_pattern(None, None, None, graph):
+        key = q.subject.value
+        d = buf.get(key)
+        if d is None:
+            d = buf[key] = {}
+        pred = q.predicate.value
+        lst = d.get(pred)
+        if lst is None:
+            d[pred] = [q.object]
+        else:
+            lst.append(q.object)
+    return buf
+
+
+_REF_FIELDS = (("title", _DCTERMS.title, "string"), ("doi", _BIBO.doi, "string"), ("year", _SSE.year, "int"),
+               ("creators", _DCTERMS.creator, "string"))
+_MAT_FIELDS = (("types", _T, "iri"), ("names", _RDFS.label, "string"), ("formulas", _SSE.formula, "string"),
+               ("family", _SSE.family, "string"))
 
 
 def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT_BATCH) -> Neo4jExport:
     """Write the Neo4j bulk-import CSVs, ``load.cypher``, ``constraints.cypher`` and ``README.md`` to ``out_dir``
-    (created; files of a previous export there are replaced). Returns the counts."""
+    (created; files of a previous export there are replaced). Returns the counts.
+
+    One pass over the named graphs (rejects graphs skipped), each read with one index scan: papers, their
+    reference lists and facts are written as their graph is read; shared nodes (references, materials, property
+    kinds, methods) gather their values over the graphs and are written at the end."""
     oxs = _ox_store(store)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -438,7 +470,7 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
     delim = _pick_delimiter(oxs)
     result = Neo4jExport(out_dir=out, array_delimiter=delim)
     lex = _lexicon()
-    rd = _Reader(oxs)
+    rd = _Reader()
 
     node_files = {name: _CsvFile(node_path(out, name), [f"id:ID({spec.space})", ":LABEL"] +
                                  [c.header for c in spec.columns], ["string", "string"] +
@@ -466,134 +498,143 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
         rel_files[type_].write([start, end, type_] + [values.get(c.name) for c in spec.columns])
         cy.rel(type_, start, end, {c.name: values[c.name] for c in spec.columns if values.get(c.name) is not None})
 
+    acad, ref_cls, mat_cls = _BIBO.AcademicArticle, _SSE.Reference, _SSE.Material
+    fact_cls = {_SSE.Measurement: "Measurement", _SSE.SynthesisFact: "Synthesis"}
+    refs: dict[str, dict[str, set]] = {}  # shared nodes: column -> values over all graphs
+    materials: dict[str, dict[str, set]] = {}
+    prop_keys: dict[str, set] = defaultdict(set)
+    method_labels: dict[str, set] = defaultdict(set)
+    seen_papers: set[str] = set()
+    seen_facts: set[str] = set()
+    props_needed: set[str] = set()
+    methods_needed: set[str] = set()
+
     try:
-        seen_refs: set[str] = set()
-        props_needed: set[str] = set()
-        methods_needed: set[str] = set()
-
-        # papers (and their reference lists)
-        seen_papers: set[str] = set()
-        for q in oxs.quads_for_pattern(None, _T_NODE, ox.NamedNode(str(_BIBO.AcademicArticle)), None):
-            paper = q.subject
-            if paper.value in seen_papers:
-                continue
-            seen_papers.add(paper.value)
-            p = rd.props(paper)
-            authors = rd.values(p, _DCTERMS.creator)
-            ordered = rd.one(p, _SSE.authors)
-            if ordered:
-                pos = {a: i for i, a in enumerate(ordered.split("; "))}
-                authors.sort(key=lambda a: (pos.get(a, len(pos)), a))
-            graphs = sorted({g.value for _o, g in p.get(_T, ()) if isinstance(g, ox.NamedNode)})
-            vals = {"doc": rd.one(p, _DCTERMS.identifier), "title": rd.one(p, _DCTERMS.title),
-                    "doi": rd.one(p, _BIBO.doi), "year": rd.one(p, _SSE.year, "int"), "journal": rd.one(p, _SSE.journal),
-                    "authors": _nonempty(authors), "sourcePath": rd.one(p, _SSE.sourcePath),
-                    "contentHash": rd.one(p, _SSE.contentHash), "fileHash": rd.one(p, _SSE.fileHash),
-                    "graph": graphs[0] if graphs else None}
-            for c in _COUNT_COLS:
-                vals[c] = rd.one(p, _SSE[c], "int")
-            emit_node("Paper", paper.value, ("Paper",), vals)
-            cited: dict[str, dict[str, Any]] = {}
-            for ref, g in sorted(p.get(str(_CITO.cites), ()), key=lambda og: (og[0].value, str(og[1]))):
-                if not isinstance(ref, ox.NamedNode) or ref.value in cited:
+        graphs = sorted((g for g in oxs.named_graphs() if not (isinstance(g, ox.NamedNode)
+                                                             and g.value.startswith(iris.REJECTS_PREFIX))), key=str)
+        for g in graphs:
+            buf = _graph_subjects(oxs, g)
+            g_iri = g.value if isinstance(g, ox.NamedNode) else None
+            papers, facts = [], []
+            for subj, p in buf.items():
+                types = {t.value for t in p.get(_T, ()) if isinstance(t, ox.NamedNode)}
+                if _SKOS.prefLabel in p:
+                    method_labels[subj].update(rd.values(p, _SKOS.prefLabel))
+                if _SSE.key in p:
+                    prop_keys[subj].update(rd.values(p, _SSE.key))
+                if not types:
                     continue
-                rp = rd.props(ref, g)
-                cited[ref.value] = {"number": rd.one(rp, _SSE.number, "int"), "line": rd.one(rp, _SSE.line, "int"),
-                                    "citation": rd.one(rp, _DCTERMS.bibliographicCitation)}
-            for ref_iri, rel_vals in cited.items():
-                if ref_iri not in seen_refs:
-                    seen_refs.add(ref_iri)
-                    _emit_reference(rd, emit_node, ref_iri)
-                emit_rel("REFERENCES", paper.value, ref_iri, rel_vals)
+                if acad in types:
+                    papers.append(subj)
+                if ref_cls in types:
+                    rd.gather(refs.setdefault(subj, {}), p, _REF_FIELDS)
+                if mat_cls in types:
+                    rd.gather(materials.setdefault(subj, {}), p, _MAT_FIELDS)
+                for cls, kind in fact_cls.items():
+                    if cls in types:
+                        facts.append((subj, kind))
 
-        # materials
-        seen_materials: set[str] = set()
-        material_cls = ox.NamedNode(str(_SSE.Material))
-        for q in oxs.quads_for_pattern(None, _T_NODE, material_cls, None):
-            m = q.subject
-            if m.value in seen_materials:
-                continue
-            seen_materials.add(m.value)
-            p = rd.props(m)
-            extra = sorted({_label(t[len(_S):]) for t in rd.values(p, _T, "iri")
-                            if t.startswith(_S) and t != material_cls.value})
-            names = rd.values(p, _RDFS.label)
-            emit_node("Material", m.value, ("Material", *extra),
-                      {"name": names[0] if names else None, "names": _nonempty(names),
-                       "formulas": _nonempty(rd.values(p, _SSE.formula)), "family": rd.one(p, _SSE.family)})
-
-        # facts
-        key_of: dict[str, str | None] = {}
-        for kind, cls in (("Measurement", _SSE.Measurement), ("Synthesis", _SSE.SynthesisFact)):
-            seen_facts: set[str] = set()
-            for q in oxs.quads_for_pattern(None, _T_NODE, ox.NamedNode(str(cls)), None):
-                f, g = q.subject, q.graph_name
-                if f.value in seen_facts:
+            for paper in sorted(papers):
+                if paper in seen_papers:
                     continue
-                seen_facts.add(f.value)
-                p = rd.props(f, g)
+                seen_papers.add(paper)
+                p = buf[paper]
+                authors = rd.values(p, _DCTERMS.creator)
+                ordered = rd.one(p, _SSE.authors)
+                if ordered:
+                    pos = {a: i for i, a in enumerate(ordered.split("; "))}
+                    authors.sort(key=lambda a: (pos.get(a, len(pos)), a))
+                vals = {"doc": rd.one(p, _DCTERMS.identifier), "title": rd.one(p, _DCTERMS.title),
+                        "doi": rd.one(p, _BIBO.doi), "year": rd.one(p, _SSE.year, "int"),
+                        "journal": rd.one(p, _SSE.journal), "authors": [a for a in authors if a != ""] or None,
+                        "sourcePath": rd.one(p, _SSE.sourcePath), "contentHash": rd.one(p, _SSE.contentHash),
+                        "fileHash": rd.one(p, _SSE.fileHash), "graph": g_iri}
+                for c in _COUNT_COLS:
+                    vals[c] = rd.one(p, _SSE[c], "int")
+                emit_node("Paper", paper, ("Paper",), vals)
+                for ref in rd.values(p, _CITO.cites, "iri"):  # the paper's reference list, numbered in this graph
+                    rp = buf.get(ref, {})
+                    refs.setdefault(ref, {})
+                    emit_rel("REFERENCES", paper, ref, {"number": rd.one(rp, _SSE.number, "int"),
+                                                        "line": rd.one(rp, _SSE.line, "int"),
+                                                        "citation": rd.one(rp, _DCTERMS.bibliographicCitation)})
+
+            for f, kind in sorted(facts):
+                if f in seen_facts:
+                    continue
+                seen_facts.add(f)
+                p = buf[f]
                 vals: dict[str, Any] = {
                     "material": rd.one(p, _SSE.materialAsWritten), "formula": rd.one(p, _SSE.formula),
                     "refMarkers": _nonempty(rd.values(p, _SSE.refMarker)),
-                    "doc": iris.doc_id_of_graph(g.value) if isinstance(g, ox.NamedNode) else None,
-                    "graph": g.value if isinstance(g, ox.NamedNode) else None,
+                    "doc": iris.doc_id_of_graph(g_iri) if g_iri else None, "graph": g_iri,
                 }
                 ev_iri = rd.one(p, _PROV.wasDerivedFrom, "iri")
                 paper_iri = None
                 if ev_iri is not None:
-                    ep = rd.props(ox.NamedNode(ev_iri), g)
+                    ep = buf.get(ev_iri, {})
                     paper_iri = rd.one(ep, _SSE.paper, "iri")
                     vals.update(line=rd.one(ep, _SSE.line, "int"), evidence=rd.one(ep, _SSE.text),
                                 source=rd.one(ep, _SSE.source), evidenceIri=ev_iri)
                 methods = rd.values(p, _SSE.method, "iri")
                 methods_needed.update(methods)
+                prop = None
                 if kind == "Measurement":
                     prop = rd.one(p, _SSE.property, "iri")
-                    if prop is not None and prop not in key_of:
-                        key_of[prop] = rd.one(rd.props(ox.NamedNode(prop)), _SSE.key)
+                    key = None
+                    if prop is not None:
                         props_needed.add(prop)
-                    vals.update(property=key_of.get(prop) if prop else None, value=rd.one(p, _SSE.value, "double"),
+                        key = _first(prop_keys.get(prop))
+                        if key is None and lex is not None and (pk := lex.property_by_iri(prop)) is not None:
+                            key = pk.key
+                    vals.update(property=key, value=rd.one(p, _SSE.value, "double"),
                                 valueMax=rd.one(p, _SSE.valueMax, "double"), unit=rd.one(p, _SSE.unitString),
                                 unitIri=rd.one(p, _SSE.unit, "iri"), qualifier=rd.one(p, _SSE.qualifier),
                                 temperatureC=rd.one(p, _SSE.temperatureC, "double"),
                                 atRoomTemperature=rd.one(p, _SSE.atRoomTemperature, "boolean"))
                 else:
-                    labels = [rd.one(rd.props(ox.NamedNode(m), g), _SKOS.prefLabel) for m in methods]
-                    vals["method"] = next((lab for lab in labels if lab), None)
-                    prop = None
-                emit_node(kind, f.value, ("Fact", kind), vals)
+                    vals["method"] = next((lab for m in methods if (lab := _first(method_labels.get(m)))), None)
+                emit_node(kind, f, ("Fact", kind), vals)
                 mat = rd.one(p, _SSE.material, "iri")
                 if mat is not None:
-                    if mat not in seen_materials:  # a material node without rdf:type: still exported
-                        seen_materials.add(mat)
-                        emit_node("Material", mat, ("Material",), {})
-                    emit_rel("MATERIAL", f.value, mat)
+                    materials.setdefault(mat, {})  # a material without rdf:type is still a node
+                    emit_rel("MATERIAL", f, mat)
                 if prop is not None:
-                    emit_rel("PROPERTY", f.value, prop)
+                    emit_rel("PROPERTY", f, prop)
                 for m in methods:
-                    emit_rel("METHOD", f.value, m)
+                    emit_rel("METHOD", f, m)
                 if paper_iri is not None and paper_iri in seen_papers:
-                    emit_rel("REPORTED_IN", f.value, paper_iri, {"line": vals.get("line"), "source": vals.get("source")})
+                    emit_rel("REPORTED_IN", f, paper_iri, {"line": vals.get("line"), "source": vals.get("source")})
                 for ref in rd.values(p, _CITO.cites, "iri"):
-                    if ref not in seen_refs:
-                        seen_refs.add(ref)
-                        _emit_reference(rd, emit_node, ref)
-                    emit_rel("CITES", f.value, ref)
+                    refs.setdefault(ref, {})
+                    emit_rel("CITES", f, ref)
+            del buf
 
-        # property kinds and methods used by the facts
+        # shared nodes, with their values gathered over every graph
+        for ref in sorted(refs):
+            a = refs[ref]
+            emit_node("Reference", ref, ("Reference",),
+                      {"title": _first(a.get("title")), "doi": _first(a.get("doi")), "year": _first(a.get("year")),
+                       "creators": _nonempty(a.get("creators", ()))})
+        for mat in sorted(materials):
+            a = materials[mat]
+            extra = sorted({_label(t[len(_S):]) for t in a.get("types", ()) if t.startswith(_S) and t != mat_cls})
+            names = _nonempty(a.get("names", ()))
+            emit_node("Material", mat, ("Material", *extra),
+                      {"name": names[0] if names else None, "names": names,
+                       "formulas": _nonempty(a.get("formulas", ())), "family": _first(a.get("family"))})
         for prop in sorted(props_needed):
             pk = lex.property_by_iri(prop) if lex is not None else None
-            key = key_of.get(prop) or (pk.key if pk is not None else None)
+            key = _first(prop_keys.get(prop)) or (pk.key if pk is not None else None)
             emit_node("Property", prop, ("Property",),
                       {"key": key, "name": pk.label if pk is not None else key,
                        "unit": pk.canonical_unit if pk is not None else None})
         for meth in sorted(methods_needed):
-            names = rd.values(rd.props(ox.NamedNode(meth)), _SKOS.prefLabel)
+            names = _nonempty(method_labels.get(meth, ()))
             entry = lex.method_by_label(names[0]) if (lex is not None and names) else None
             kind = entry.kind if entry is not None else None
             labels = ("Method",) + ((_label(kind.capitalize() + "Method"),) if kind else ())
-            emit_node("Method", meth, labels, {"name": names[0] if names else None, "names": _nonempty(names),
-                                               "kind": kind})
+            emit_node("Method", meth, labels, {"name": names[0] if names else None, "names": names, "kind": kind})
     except BaseException:
         cy.abort()
         for fh in (*node_files.values(), *rel_files.values()):
@@ -612,13 +653,6 @@ def export_neo4j(store, out_dir: str | os.PathLike, *, batch_size: int = DEFAULT
     (out / "constraints.cypher").write_text("\n".join(constraint_statements()) + "\n", encoding="utf-8")
     (out / "README.md").write_text(_readme(result), encoding="utf-8")
     return result
-
-
-def _emit_reference(rd: _Reader, emit_node, ref_iri: str) -> None:
-    p = rd.props(ox.NamedNode(ref_iri))
-    emit_node("Reference", ref_iri, ("Reference",),
-              {"title": rd.one(p, _DCTERMS.title), "doi": rd.one(p, _BIBO.doi), "year": rd.one(p, _SSE.year, "int"),
-               "creators": _nonempty(rd.values(p, _DCTERMS.creator))})
 
 
 # -- the README of the export folder -----------------------------------------------------------------------------

@@ -248,6 +248,8 @@ class _Parser:
 def _number(text: str) -> float:
     if "/" in text:
         a, b = text.split("/", 1)
+        if float(b) == 0:
+            raise _Fail  # "Li1/0": no formula (was a ZeroDivisionError)
         return float(a) / float(b)
     return float(text)
 
@@ -267,6 +269,8 @@ def _analyse(text: str) -> tuple[str, dict[str, float], bool, list[str]] | None:
     tokens = p.tokens
     if not tokens:
         return None
+    if not p.variable and not any(n > 0 for n in counts.values()):
+        return None  # "0AcAc": a zero coefficient leaves no atoms (it had no formula_key)
     if len(tokens) == 1:
         n = counts.get(tokens[0], 0.0)
         if p.variable or n < 2 or n != int(n) or not re.search(r"\d", s):

@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kg.errors import KGError, QueryError, StoreBusyError
@@ -21,7 +22,7 @@ export_app = typer.Typer(no_args_is_help=True, help="Export facts (JSONL/CSV) or
 app.add_typer(export_app, name="export")
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 220)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line (not cut at 80 columns when piped)
 
 
 class _State:
@@ -42,7 +43,8 @@ def main(store: str = typer.Option(DEFAULT_STORE, "--store", "-s", envvar="KG_ST
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    # the message is printed verbatim: a path such as "a[/b]" is no rich markup (it was a MarkupError)
+    err.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -94,11 +96,11 @@ def ingest(
         table.add_column(col, justify="left" if col in ("paper", "status") else "right")
     for p in report.papers:
         if p.status == "ingested":
-            table.add_row(p.doc_id, p.status, str(p.facts), str(p.measurements), str(p.syntheses), str(p.rejects),
+            table.add_row(escape(p.doc_id), p.status, str(p.facts), str(p.measurements), str(p.syntheses), str(p.rejects),
                           str(p.references), str(p.citations), str(p.blocks), str(p.tables), str(p.triples),
                           f"{p.seconds:.2f}")
         else:
-            table.add_row(p.doc_id, p.status, *[""] * 10)
+            table.add_row(escape(p.doc_id), p.status, *[""] * 10)
     out.print(table)
     t = report.totals()
     summary = Table(show_header=True)
@@ -110,10 +112,11 @@ def ingest(
     out.print(summary)
     for p in report.papers:
         if p.shacl_report:
-            err.print(f"[yellow]warning:[/yellow] {p.path}: SHACL violations remain (see `kg validate`)")
+            err.print(f"[yellow]warning:[/yellow] {escape(p.path)}: SHACL violations remain (see `kg validate`)")
     if report.failed:
-        for p in report.failed:
-            err.print(f"[red]failed:[/red] {p.error}", highlight=False)
+        # each failure was reported once, as it happened ("error <file>: <why>")
+        err.print(f"[red]{len(report.failed)} file(s) failed[/red] (see the errors above); the others were stored",
+                  highlight=False)
         raise typer.Exit(1)
 
 
@@ -243,6 +246,8 @@ def query(
                 rendered = format_result(result, fmt.value)
         except QueryError as exc:
             _fail(str(exc), 2)
+        except (OSError, RuntimeError) as exc:  # a read error while the results stream out
+            _fail(str(store.read_error(exc)) if hasattr(store, "read_error") else f"SPARQL query failed: {exc}", 2)
     if rendered is not None:
         sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
 
@@ -288,7 +293,7 @@ def rejects(
         table.add_column(col, overflow="fold")
     for r in rows:
         text = r["text"] if len(r["text"]) <= 80 else r["text"][:77] + "..."
-        table.add_row(r["doc"], str(r["line"]), r["kind"], r["reason"], text)
+        table.add_row(escape(r["doc"]), str(r["line"]), r["kind"], escape(r["reason"]), escape(text))
     out.print(table)
 
 
@@ -314,6 +319,13 @@ INVARIANTS = {
     "rejects graph without its paper graph": """
         SELECT DISTINCT ?g WHERE { GRAPH ?g { ?r a sse:Reject ; sse:paper ?paper }
           FILTER NOT EXISTS { GRAPH ?pg { ?paper a bibo:AcademicArticle } } }""",
+    # every node of a paper graph but the paper and its facts is reached from something in that graph
+    # (evidence from its fact, a material from its fact, a reference from the paper that cites it, ...)
+    "orphan node (nothing in its paper graph links to it)": """
+        SELECT DISTINCT ?g ?f WHERE { GRAPH ?g { ?f ?p ?o .
+          FILTER NOT EXISTS { ?f a ?t . VALUES ?t { bibo:AcademicArticle sse:Measurement sse:SynthesisFact } }
+          FILTER NOT EXISTS { ?y ?p2 ?f } }
+          FILTER(STRSTARTS(STR(?g), "https://w3id.org/sse-kg/id/graph/")) }""",
 }
 
 

@@ -89,6 +89,7 @@ class MaterialMention:
     kind: str  # "formula" | "composite" | "alias" | "class" | "cell" | "cell_part"
 
 
+MAX_NAME_CHARS = 120  # the corpus's longest material name has 52 characters
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")  # PEI, AB, SN: a component named by its initials
 
 
@@ -155,10 +156,13 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         if len(token) < 2:
             continue
         start = m.start() + m.group().find(token)
-        hit = classify_token(token, aliases)
+        # a run longer than any material name ("1-1-1-...", a line of dashes) is tried by its leading parts only:
+        # classifying every cut of it is quadratic
+        hit = classify_token(token, aliases) if len(token) <= MAX_NAME_CHARS else None
         if hit is None:
             # a formula followed by junk ("Li6PS5Cl-based"): keep the longest leading part that is a material
-            for cut in sorted({i.start() for i in re.finditer(r"[-/@,]", token)}, reverse=True):
+            cuts = {i.start() for i in re.finditer(r"[-/@,]", token[:MAX_NAME_CHARS + 1])}
+            for cut in sorted(cuts, reverse=True):
                 head = _trim(token[:cut])
                 hit = classify_token(head, aliases) if len(head) >= 2 else None
                 if hit:
@@ -206,8 +210,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
 _CELL = re.compile(
-    r"(?<![\w|(])(?P<cathode>[A-Za-z0-9·@\-][A-Za-z0-9().·@\-–]*)(?:\s\([^()|]{1,40}\))?"
-    r"(?:\s?\|\s?(?:[\w-]+\s(?=[A-Z]))?[A-Za-z0-9().·@\-–]*){2,3}(?<=[\w)])(?![\w|])"
+    # parts are bounded ({0,80}): unbounded runs made a long "1-1-1-..." line quadratic (seconds per line)
+    r"(?<![\w|(])(?P<cathode>[A-Za-z0-9·@\-][A-Za-z0-9().·@\-–]{0,80})(?:\s\([^()|]{1,40}\))?"
+    r"(?:\s?\|\s?(?:[\w-]+\s(?=[A-Z]))?[A-Za-z0-9().·@\-–]{0,80}){2,3}(?<=[\w)])(?![\w|])"
     # "a Li–S SSB": a battery chemistry names its positive electrode
     r"|(?<![\w-])(?:Li|Na|Mg|K)[-–](?P<chemistry>S|Se)(?=\s(?:SSBs?|ASSBs?|batter(?:y|ies)|cells?)\b)"
 )

@@ -72,10 +72,17 @@ class Normalized:
     _norm_starts: list[int] = field(default_factory=list, repr=False)
     _src_starts: list[int] = field(default_factory=list, repr=False)
     _pre_map: list[int] | None = field(default=None, repr=False)  # after the math-space pass
+    _src_len: int | None = field(default=None, repr=False)  # length of the text the segments came from
 
     def source_offset(self, i: int) -> int:
         k = bisect_right(self._norm_starts, i) - 1
         offset = i if k < 0 else self._src_starts[k] + (i - self._norm_starts[k])
+        if k >= 0:
+            # a replacement longer than its source ("⁰" -> "^0") must not run past it (out of the text, or
+            # backwards against the next segment)
+            limit = self._src_starts[k + 1] if k + 1 < len(self._src_starts) else self._src_len
+            if limit is not None and offset > limit:
+                offset = max(limit, self._src_starts[k])
         if self._pre_map is not None:
             offset = self._pre_map[min(offset, len(self._pre_map) - 1)] if self._pre_map else offset
         return offset
@@ -218,7 +225,7 @@ def normalize(text: str) -> Normalized:
     result = "".join(out)
     if "  " in result or "° C" in result:
         result, norm_starts, src_starts = _collapse(result, norm_starts, src_starts)
-    return Normalized(result, norm_starts, src_starts, pre_map)
+    return Normalized(result, norm_starts, src_starts, pre_map, len(text))
 
 
 _COLLAPSE = re.compile(r"(?<=°) (?=[CFK]\b)| {2,}")

@@ -6,6 +6,7 @@ is reported (one line naming the file) and the others are still ingested.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -106,15 +107,23 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[Paper
                 real = os.path.realpath(root)
                 if real in seen_dirs:
                     dirs[:] = []
+                    parent = os.path.realpath(os.path.dirname(root))
+                    if os.path.commonpath([real, parent]) == real:  # a link back to a folder above it
+                        missing.append(PaperReport(path=root, doc_id=Path(root).name, status="failed",
+                                                   error=f"{root}: symlink loop (leads back to {real}); not followed"))
                     continue
                 seen_dirs.add(real)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in files:
+                for name in sorted(files):
                     if name.startswith("."):
                         continue
                     f = Path(root) / name
-                    if f.suffix.lower() in SUFFIXES and f.is_file():
-                        found.append(f)
+                    if f.suffix.lower() in SUFFIXES:
+                        if f.is_file():
+                            found.append(f)
+                        else:
+                            missing.append(PaperReport(path=str(f), doc_id=f.stem, status="failed",
+                                                       error=f"{f}: {_not_a_file(f)}"))
             for f in sorted(found):
                 key = os.path.realpath(f)
                 if key not in seen_files:
@@ -126,9 +135,21 @@ def expand_paths(paths: list[str | os.PathLike]) -> tuple[list[Path], list[Paper
                 seen_files.add(key)
                 out.append(p)
         else:
-            missing.append(PaperReport(path=str(p), doc_id=p.stem, status="failed",
-                                       error=f"{p}: no such file or directory"))
+            missing.append(PaperReport(path=str(p), doc_id=p.stem, status="failed", error=f"{p}: {_not_a_file(p)}"))
     return out, missing
+
+
+def _not_a_file(p: Path) -> str:
+    """Why ``p`` (neither a folder nor a regular file) cannot be ingested."""
+    try:
+        os.stat(p)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop; skipped"
+        if p.is_symlink():
+            return "broken symlink (its target does not exist); skipped"
+        return "no such file or directory"
+    return "not a regular file (a FIFO, socket or device); skipped"
 
 
 def file_sha256(path: Path) -> str:
@@ -393,6 +414,12 @@ def _progress(console):
 
 
 def _say(console, rich_text: str, plain: str, bar=None) -> None:
+    if plain and rich_text.endswith(plain):
+        # the message goes out verbatim: a path may hold rich markup ("[bold]x.txt" lost its name, "a[/b].txt"
+        # crashed the whole ingest with a MarkupError)
+        from rich.markup import escape
+
+        rich_text = rich_text[: len(rich_text) - len(plain)] + escape(plain)
     if bar is not None:
         bar.console.print(rich_text)
     elif console is not None:

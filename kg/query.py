@@ -135,9 +135,11 @@ def format_result(result, fmt: str = "table", console=None) -> str | None:
     if console is not None:
         from rich.table import Table
 
+        from rich.markup import escape
+
         table = Table(*names, show_lines=False, caption=f"{len(rows)} row(s)")
         for r in rows:
-            table.add_row(*r)
+            table.add_row(*(escape(c) for c in r))  # values verbatim: "[x = 2/3]" is no rich markup
         console.print(table)
         return None
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]

@@ -110,6 +110,8 @@ def parse_document(text: str, doc_id: str, path: str = "<text>") -> Document:
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     doc = Document(doc_id=doc_id, path=path, sha256=sha, lines=lines)
     ref_start = bibliography.find_reference_section(lines)
+    if ref_start is not None and not any(l.strip() for l in lines[:ref_start]):
+        raise ReadError(path, "a reference list with no paper before it (no title, no body text)", ref_start + 1)
     body_end = ref_start if ref_start is not None else len(lines)
     doc.blocks = split_blocks(strip_line_numbers(lines, body_end), body_end)
     _front_matter(doc, body_end)

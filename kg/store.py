@@ -14,13 +14,17 @@ error while producing them writes nothing at all.
 Concurrency. Writers take ``<store>/kg-write.lock`` with ``fcntl.flock`` (non-blocking) and write their PID
 in it; a second writer gets ``StoreBusyError("store <path> is in use by PID <pid>")``. Readers take no lock:
 they open the store read-write if RocksDB lets them (no other process has it open), otherwise read-only
-(``pyoxigraph.Store.read_only``), which sees the last committed state.
+(``pyoxigraph.Store.read_only``), which sees the last committed state (each paper whole: one write is one
+RocksDB batch). RocksDB may fail such a read (the writer compacted a file away under it): the open is retried,
+then a ``StoreBusyError`` / ``QueryError`` says "store <path> is being written by PID <pid> ...; try again"
+(tests/test_concurrency.py).
 """
 from __future__ import annotations
 
 import errno
 import fcntl
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -34,6 +38,7 @@ from kg.errors import KGError, QueryError, StoreBusyError
 from kg.namespaces import PREFIXES, SSE, XSD
 
 LOCK_NAME = "kg-write.lock"
+_read_only = ox.Store.read_only  # how a reader opens a store another process has open (see Store._open_snapshot)
 _CONTENT_HASH = ox.NamedNode(str(SSE.contentHash))
 _FILE_HASH = ox.NamedNode(str(SSE.fileHash))
 
@@ -69,6 +74,7 @@ class Store:
         self.writable = writable
         self._lock_fd: int | None = None
         self._ox: ox.Store | None = None
+        self.snapshot = False  # opened read-only while another process has the store open
         if writable:
             self.path.mkdir(parents=True, exist_ok=True)
             self._acquire_lock()
@@ -85,8 +91,38 @@ class Store:
             except OSError as exc:
                 if not _is_lock_error(exc):
                     raise KGError(f"cannot open store {self.path}: {exc}") from exc
-                self._ox = ox.Store.read_only(str(self.path))
+                self._ox = self._open_snapshot()
         self.read_only = not writable
+
+    def _open_snapshot(self, tries: int = 5) -> ox.Store:
+        """Another process has the store open (a writer): open it read-only, which reads the last committed
+        state. RocksDB can fail that open while the writer compacts files away under it ("Corruption: ... No
+        such file"): retried, then a clear StoreBusyError instead of RocksDB's alarming message."""
+        self.snapshot = True
+        for attempt in range(tries):
+            try:
+                return _read_only(str(self.path))
+            except (OSError, RuntimeError) as exc:
+                last = exc
+                time.sleep(0.05 * (attempt + 1))
+        raise StoreBusyError(f"store {self.path} is being written by PID {self.writer_pid()}: no consistent "
+                             f"snapshot could be read ({last}); try again when it is done") from last
+
+    def writer_pid(self) -> str:
+        """The PID written in the writer lock file (the process that writes or serves the store), or 'unknown'."""
+        try:
+            return (self.path / LOCK_NAME).read_text(encoding="ascii", errors="replace").strip() or "unknown"
+        except OSError:
+            return "unknown"
+
+    def read_error(self, exc: Exception) -> QueryError:
+        """The QueryError for a failed read. A snapshot whose files a writer compacted away under the query
+        ("IO error: No such file ... .sst") says so, and that trying again works."""
+        if self.snapshot and isinstance(exc, (OSError, RuntimeError)) and re.search(
+                r"IO error|Corruption|No such file", str(exc)):
+            return QueryError(f"store {self.path} is being written by PID {self.writer_pid()} and changed under "
+                              f"this query ({exc}); try again")
+        return QueryError(f"SPARQL query failed: {exc}")
 
     @classmethod
     def reader(cls, path: str | os.PathLike) -> Store:
@@ -250,20 +286,23 @@ class Store:
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
-            raise QueryError(f"SPARQL query failed: {exc}") from exc
+            raise self.read_error(exc) from exc
 
     def select(self, sparql: str, bindings: Mapping[str, Any] | None = None, *, union: bool = False) -> list[dict]:
         """A SELECT query's rows as dicts of variable name -> pyoxigraph term (unbound variables absent)."""
         res = self.query(sparql, bindings, union=union)
         names = [v.value for v in res.variables]
         rows = []
-        for sol in res:
-            row = {}
-            for name in names:
-                term = sol[name]
-                if term is not None:
-                    row[name] = term
-            rows.append(row)
+        try:  # results stream: a read error can come while iterating
+            for sol in res:
+                row = {}
+                for name in names:
+                    term = sol[name]
+                    if term is not None:
+                        row[name] = term
+                rows.append(row)
+        except (OSError, RuntimeError) as exc:
+            raise self.read_error(exc) from exc
         return rows
 
     def triple_count(self, doc_id: str | None = None) -> int:

@@ -468,6 +468,10 @@ def main() -> None:
                 rd_text += f" ({r.get('rdflib_rows')} rows vs {r['small_rows']})"
             line += f" {fmt_s(r['small_ox_s'])} | {rd_text} |"
         print(line)
+    import os
+
+    print(f"\n{os.cpu_count()} CPUs; load average (1, 5, 15 min) at the end: "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     slow = [n for n, _ in queries if results[n]["big_s"] >= 1.0]
     print(f"\ntarget < 1 s per query on {n_big / 1e6:.1f} M quads: "
           + ("met by every query" if not slow else f"NOT met by {', '.join(slow)}"))

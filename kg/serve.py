@@ -6,7 +6,8 @@ embedded ``pyoxigraph.Store`` writes. ``kg serve`` runs it as a child process:
 
 * read-only by default: ``oxigraph serve-read-only --location STORE`` opens RocksDB read-only, which works
   even while another process holds the store open (RocksDB's ``LOCK`` is not taken), and answers a SPARQL
-  UPDATE with ``403 The server is read-only``. ``--allow-update`` runs ``oxigraph serve --location STORE``
+  UPDATE with ``403 The server is read-only``. (A read-only open can race with a process that has the store
+  open read-write and is compacting at that moment; such a start is retried.) ``--allow-update`` runs ``oxigraph serve --location STORE``
   (read-write; it needs RocksDB's lock, so no other process may have the store open).
 * bound to ``127.0.0.1:7878`` unless ``--host``/``--port`` say otherwise;
 * ``--timeout SECONDS`` (default 30) is Oxigraph's ``--timeout-s``: a query running longer is cancelled
@@ -159,11 +160,24 @@ class Server:
         cmd = self.command  # fails early when the binary is missing
         _check_port_free(self.host, self.port)
         self._lock()
+        # Read-only opening can race with another process that has the store open read-write and is flushing
+        # or compacting at that moment ("Corruption: ... No such file"): RocksDB's read-only open sees a file
+        # list that just changed. Such a start is retried a few times before giving up.
+        attempts = 1 if self.allow_update else 5
         try:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                         stdout=self.log if self.log is not None else subprocess.PIPE,
-                                         stderr=subprocess.STDOUT)
-            self.wait_ready(wait)
+            for attempt in range(attempts):
+                self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                             stdout=self.log if self.log is not None else subprocess.PIPE,
+                                             stderr=subprocess.STDOUT)
+                try:
+                    self.wait_ready(wait)
+                    break
+                except KGError as exc:
+                    transient = "Corruption" in str(exc) or "No such file" in str(exc)
+                    if not transient or attempt == attempts - 1 or self.proc.poll() is None:
+                        raise
+                    self.proc = None
+                    time.sleep(0.2 * (attempt + 1))
         except BaseException:
             self.stop()
             raise

@@ -10,7 +10,7 @@ import io
 import json
 import os
 from collections import defaultdict
-from pathlib import Path
+from collections.abc import Iterator
 from typing import IO, Any
 
 import pyoxigraph as ox
@@ -41,6 +41,15 @@ WHERE {
   }
 }
 """
+
+GRAPHS_QUERY = """
+SELECT DISTINCT ?g WHERE { GRAPH ?g { ?f prov:wasDerivedFrom ?e } }
+"""
+
+
+def _graph_order(graph: str) -> str:
+    return graph.rsplit("/", 1)[-1]  # the document id, which the graph IRI ends with
+
 
 METHODS_QUERY = """
 SELECT ?g ?f ?m ?label WHERE { GRAPH ?g { ?f sse:method ?m . OPTIONAL { ?m skos:prefLabel ?label } } }
@@ -77,8 +86,20 @@ def _marker_key(marker: str):
 
 def read_facts(store) -> list[dict[str, Any]]:
     """Every fact in the store as a contract dict, sorted by (doc, line, ...)."""
+    return list(iter_facts(store))
+
+
+def iter_facts(store) -> Iterator[dict[str, Any]]:
+    """The facts paper by paper (graphs in document order), so an export holds one paper at a time."""
     ox_store = store.ox if hasattr(store, "ox") else store
-    q = lambda text: ox_store.query(text, prefixes=PREFIXES)  # noqa: E731
+    graphs = sorted((s["g"].value for s in ox_store.query(GRAPHS_QUERY, prefixes=PREFIXES)), key=_graph_order)
+    for graph in graphs:
+        yield from _facts_of_graph(ox_store, ox.NamedNode(graph))
+
+
+def _facts_of_graph(ox_store, graph: ox.NamedNode) -> list[dict[str, Any]]:
+    bound = {ox.Variable("g"): graph}
+    q = lambda text: ox_store.query(text, prefixes=PREFIXES, substitutions=bound)  # noqa: E731
 
     methods: dict[tuple[str, str], list[str]] = defaultdict(list)
     for s in q(METHODS_QUERY):
@@ -156,12 +177,14 @@ def export_facts(store, fmt: str, out) -> int:
     fmt = fmt.lower()
     if fmt not in {"jsonl", "csv"}:
         raise ValueError(f"unknown facts format {fmt!r} (jsonl or csv)")
-    rows = read_facts(store)
+    rows = iter_facts(store)
+    count = 0
     fh, close = _open_out(out)
     try:
         if fmt == "jsonl":
-            dumps = json.dumps
-            fh.write("".join(dumps(r, ensure_ascii=False) + "\n" for r in rows))
+            for r in rows:
+                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+                count += 1
         else:
             w = csv.DictWriter(fh, fieldnames=CSV_FIELDS, extrasaction="ignore")
             w.writeheader()
@@ -169,10 +192,11 @@ def export_facts(store, fmt: str, out) -> int:
                 flat = {k: ("; ".join("" if x is None else str(x) for x in v) if isinstance(v, list)
                             else ("" if v is None else v)) for k, v in r.items()}
                 w.writerow(flat)
+                count += 1
     finally:
         if close:
             fh.close()
-    return len(rows)
+    return count
 
 
 RDF_FORMATS = {

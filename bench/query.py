@@ -226,6 +226,14 @@ def paper_nquads(i: int, pools: Pools, seed: int) -> list[str]:
                 q(node, f"<{SSE}refMarker>", _lit(str(n)))
                 q(node, CITO_CITES, ref_nodes[n - 1])
 
+    def method(node: str) -> None:
+        local_m, label = r.choice(METHODS)
+        meth = f"<{SSE}{local_m}>"
+        q(node, f"<{SSE}method>", meth)
+        if local_m not in methods_done:
+            methods_done.add(local_m)
+            q(meth, SKOS_PREF, _lit(label))
+
     for j in range(n_meas):
         m = r.choice(paper_mats)
         key = r.choices(prop_keys, prop_w)[0]
@@ -254,12 +262,7 @@ def paper_nquads(i: int, pools: Pools, seed: int) -> list[str]:
         elif t < 0.50:
             q(node, f"<{SSE}atRoomTemperature>", f'"true"^^<{XSD}boolean>')
         if r.random() < 0.13:
-            local_m, label = r.choice(METHODS)
-            meth = f"<{SSE}{local_m}>"
-            q(node, f"<{SSE}method>", meth)
-            if local_m not in methods_done:
-                methods_done.add(local_m)
-                q(meth, SKOS_PREF, _lit(label))
+            method(node)
         q(node, PROV_DERIVED, new_evidence())
         cites(node)
         n_counts["meas"] += 1
@@ -271,12 +274,7 @@ def paper_nquads(i: int, pools: Pools, seed: int) -> list[str]:
         q(node, f"<{SSE}materialAsWritten>", _lit(m[1]))
         if m[3]:
             q(node, f"<{SSE}formula>", _lit(m[3]))
-        local_m, label = r.choice(METHODS)
-        meth = f"<{SSE}{local_m}>"
-        q(node, f"<{SSE}method>", meth)
-        if local_m not in methods_done:
-            methods_done.add(local_m)
-            q(meth, SKOS_PREF, _lit(label))
+        method(node)
         q(node, PROV_DERIVED, new_evidence())
         cites(node)
         n_counts["syn"] += 1

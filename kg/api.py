@@ -6,10 +6,12 @@
 >>> g.facts(property="ionic_conductivity", family="halide", min_value=1e-3, temperature="RT")  # doctest: +SKIP
 >>> nxg = g.to_networkx()                                         # doctest: +SKIP
 
-Values are never pasted into query text: ``query(..., **params)`` and every ``facts()`` filter are handed to
-Oxigraph as RDF terms (SEP-0007 substitutions, see ``kg.store.Store.query``). Oxigraph substitutes only
-variables that the SELECT clause projects, so a parameter variable must appear there (the cookbook queries
-in ``queries/`` do, and default it with ``COALESCE(?param, default)``).
+Values are never pasted into query text. ``query(..., **params)`` hands them to Oxigraph as RDF terms
+(SEP-0007 substitutions, see ``kg.store.Store.query``); Oxigraph substitutes only variables that the SELECT
+clause projects, so a parameter variable must appear there (the cookbook queries in ``queries/`` do, and default
+it with ``COALESCE(?param, default)``). ``facts()`` binds its numbers the same way and its material, family and
+property as one ``VALUES`` row of terms serialised (escaped) by pyoxigraph: Oxigraph applies substitutions after
+planning, and a ``VALUES`` row lets it plan index lookups from the given material (docs/model.md).
 
 ``timeout=`` runs the query in a child process (Oxigraph's embedded engine cannot be interrupted from Python)
 that opens the store read-only, and kills it when the time is up: :class:`QueryTimeout` is raised.
@@ -134,44 +136,98 @@ def query_with_timeout(path: str | os.PathLike, sparql: str, params: Mapping[str
 
 # -- facts -------------------------------------------------------------------------------------------------------
 
-FACTS_QUERY = """
-SELECT ?property ?material_iri ?family ?min_value ?max_value ?temp_range ?temp_min ?temp_max ?rt_only
-       ?material ?property_key ?value ?value_max ?unit ?qualifier ?temperature_c ?room_temperature
-       ?doc ?line ?source ?evidence ?fact
-WHERE {
-  GRAPH ?g {
-    ?fact a sse:Measurement ;
-          sse:material ?material_iri ;
-          sse:property ?property ;
-          sse:value ?value ;
-          sse:unitString ?unit ;
-          sse:qualifier ?qualifier ;
-          prov:wasDerivedFrom ?ev .
+_FACTS_OUT = ("?material ?family ?property ?value ?value_max ?unit ?qualifier ?temperature_c "
+              "?room_temperature ?doc ?line ?source ?evidence ?material_iri ?fact")
+
+# Filters, written only for the filters a call gives (the query's shape depends on which filters are used; every
+# value is still a bound RDF term). A parameter variable must be projected for Oxigraph to substitute it.
+_FACT_FILTERS = {
+    "min_value": "FILTER(COALESCE(?value_max, ?value) >= ?min_value)",
+    "max_value": "FILTER(?value <= ?max_value)",
+    "rt_only": "FILTER(COALESCE(?room_temperature, false) || (BOUND(?temperature_c) && ?temperature_c >= 20 "
+               "&& ?temperature_c <= 30))",
+    "temp_min": "FILTER(BOUND(?temperature_c) && ?temperature_c >= ?temp_min && ?temperature_c <= ?temp_max)",
+}
+
+# From a material or a family: index lookups from there (see docs/model.md, "Writing queries that stay fast").
+_FACTS_LOOKUP = """
+SELECT {params} {out}
+WHERE {{
+  {binds}
+  GRAPH ?g {{
+    ?fact sse:material ?material_iri .
+    ?material_iri sse:family ?family ; rdfs:label ?material .
+    ?fact sse:property ?property ; prov:wasDerivedFrom ?ev .
+    OPTIONAL {{ ?fact sse:valueMax ?value_max }}
+    OPTIONAL {{ ?fact sse:temperatureC ?temperature_c }}
+    OPTIONAL {{ ?fact sse:atRoomTemperature ?room_temperature }}
+    OPTIONAL {{ ?ev sse:source ?source }}
+    ?fact sse:value ?value ; sse:unitString ?unit ; sse:qualifier ?qualifier .
     ?ev sse:line ?line ; sse:text ?evidence ; sse:paper ?paper .
     ?paper dcterms:identifier ?doc .
-    ?material_iri sse:family ?family .
-    OPTIONAL { ?property sse:key ?property_key }
-    OPTIONAL { ?material_iri rdfs:label ?material }
-    OPTIONAL { ?fact sse:valueMax ?value_max }
-    OPTIONAL { ?fact sse:temperatureC ?temperature_c }
-    OPTIONAL { ?fact sse:atRoomTemperature ?room_temperature }
-    OPTIONAL { ?ev sse:source ?source }
-  }
-  FILTER(COALESCE(?value_max, ?value) >= COALESCE(?min_value, "-INF"^^xsd:double))
-  FILTER(?value <= COALESCE(?max_value, "INF"^^xsd:double))
-  FILTER(!COALESCE(?rt_only, false) || COALESCE(?room_temperature, false)
-         || (BOUND(?temperature_c) && ?temperature_c >= 20 && ?temperature_c <= 30))
-  FILTER(!COALESCE(?temp_range, false)
-         || (BOUND(?temperature_c) && ?temperature_c >= ?temp_min && ?temperature_c <= ?temp_max))
-}
+  }}
+  {filters}
+}}
 """
-# ?property, ?material_iri and ?family, once substituted, are constants of the triple patterns (index lookups).
-# Oxigraph substitutes a parameter as a constant, not as a binding: BOUND(?param) stays false, so optional
-# filters are written with COALESCE(?param, neutral value) or a boolean switch (?rt_only, ?temp_range).
+
+# Everything, or one property: hash-joined one-pattern scans (many rows: scans beat one lookup per row).
+_FACTS_SCAN = """
+SELECT {params} {out}
+WHERE {{
+  {{ SELECT {params} ?fact ?g ?property ?value ?value_max ?temperature_c ?room_temperature WHERE {{
+      {binds}
+      GRAPH ?g {{ ?fact sse:property ?property }}
+      {{ SELECT ?fact ?value WHERE {{ GRAPH ?g {{ ?fact sse:value ?value }} }} }}
+      OPTIONAL {{ SELECT ?fact ?value_max WHERE {{ GRAPH ?g {{ ?fact sse:valueMax ?value_max }} }} }}
+      OPTIONAL {{ SELECT ?fact ?temperature_c WHERE {{ GRAPH ?g {{ ?fact sse:temperatureC ?temperature_c }} }} }}
+      OPTIONAL {{ SELECT ?fact ?room_temperature WHERE {{ GRAPH ?g {{ ?fact sse:atRoomTemperature ?room_temperature }} }} }}
+      {filters}
+  }} }}
+  {{ SELECT ?fact ?material_iri WHERE {{ GRAPH ?g {{ ?fact sse:material ?material_iri }} }} }}
+  {{ SELECT ?fact ?unit WHERE {{ GRAPH ?g {{ ?fact sse:unitString ?unit }} }} }}
+  {{ SELECT ?fact ?qualifier WHERE {{ GRAPH ?g {{ ?fact sse:qualifier ?qualifier }} }} }}
+  {{ SELECT ?fact ?ev WHERE {{ GRAPH ?g {{ ?fact prov:wasDerivedFrom ?ev }} }} }}
+  {{ SELECT ?ev ?line WHERE {{ GRAPH ?g {{ ?ev sse:line ?line }} }} }}
+  {{ SELECT ?ev ?evidence WHERE {{ GRAPH ?g {{ ?ev sse:text ?evidence }} }} }}
+  OPTIONAL {{ SELECT ?ev ?source WHERE {{ GRAPH ?g {{ ?ev sse:source ?source }} }} }}
+  {{ SELECT ?g ?doc WHERE {{ GRAPH ?g {{ ?paper a bibo:AcademicArticle ; dcterms:identifier ?doc }} }} }}
+  {{ SELECT DISTINCT ?g ?material_iri ?family ?material WHERE {{
+      GRAPH ?g {{ ?material_iri sse:family ?family OPTIONAL {{ ?material_iri rdfs:label ?material }} }} }} }}
+}}
+"""
+
+
+def facts_query(params: Mapping[str, Any]) -> str:
+    """The SPARQL text :meth:`KnowledgeGraph.facts` runs for these (already converted) parameters.
+
+    The material, family and property filters are bound by a ``VALUES`` row placed first, built from RDF
+    terms serialised by pyoxigraph (so a value is always one escaped term, never query text): Oxigraph plans
+    from that known row and looks everything else up. (Its substitutions, used for the numeric filters, are
+    applied after planning, so a substituted IRI would not steer the plan.)"""
+    bound = [(var, params[key]) for key, var in (("p_material", "material_iri"), ("p_family", "family"),
+                                                 ("p_property", "property")) if key in params]
+    for _, term in bound:
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise TypeError(f"expected an RDF term, got {term!r}")
+    values = ""
+    if bound:
+        values = (f"VALUES ({' '.join('?' + v for v, _ in bound)}) "
+                  f"{{ ({' '.join(str(t) for _, t in bound)}) }}")
+    names = [k for k in ("min_value", "max_value", "rt_only", "temp_min", "temp_max") if k in params]
+    filters = "\n      ".join(f for k, f in _FACT_FILTERS.items() if k in params)
+    template = _FACTS_LOOKUP if ("p_material" in params or "p_family" in params) else _FACTS_SCAN
+    return template.format(params=" ".join("?" + n for n in names), out=_FACTS_OUT, filters=filters, binds=values)
+
+
+# (kept for reference: the filters and columns of facts(), as one query)
+FACTS_QUERY = facts_query({})
 
 _MATERIAL_BY_NAME = """
-SELECT DISTINCT ?name ?m WHERE {
-  GRAPH ?g { { ?m sse:formula ?name } UNION { ?m rdfs:label ?name } UNION { ?x sse:materialAsWritten ?name ; sse:material ?m } }
+SELECT DISTINCT ?m WHERE {
+  VALUES ?name { %s }
+  GRAPH ?g { { ?m sse:formula ?name } UNION { ?m rdfs:label ?name }
+             UNION { ?x sse:materialAsWritten ?name ; sse:material ?m } }
+  FILTER(STRSTARTS(STR(?m), "https://w3id.org/sse-kg/id/material/"))
 }
 """
 
@@ -221,7 +277,8 @@ def _material_iris(store, material: str) -> list[ox.NamedNode]:
             found.append(str(iris.material_iri(material, entry.formula)))
     except Exception:  # noqa: BLE001 - the ontology is optional here
         pass
-    for r in store.select(_MATERIAL_BY_NAME, {"name": ox.Literal(material)}):
+    # the name is one RDF term serialised by pyoxigraph (escaped), in a VALUES row the planner starts from
+    for r in store.select(_MATERIAL_BY_NAME % ox.Literal(material)):
         found.append(r["m"].value)
     return [ox.NamedNode(x) for x in dict.fromkeys(found)]
 
@@ -312,9 +369,9 @@ class KnowledgeGraph:
         """Measurements matching every given filter, as dicts (see :meth:`facts`)."""
         params: dict[str, Any] = {}
         if property is not None:
-            params["property"] = _property_iri(property)
+            params["p_property"] = _property_iri(property)
         if family is not None:
-            params["family"] = ox.Literal(str(family).lower())
+            params["p_family"] = ox.Literal(str(family).lower())
         if min_value is not None:
             params["min_value"] = float(min_value)
         if max_value is not None:
@@ -324,20 +381,21 @@ class KnowledgeGraph:
             if bounds == "RT":
                 params["rt_only"] = True
             else:
-                params["temp_range"] = True
                 params["temp_min"], params["temp_max"] = bounds
         materials = _material_iris(self.store, material) if material is not None else [None]
+        keys = self._property_keys()
         out = []
         seen = set()
         for m in materials:
-            p = dict(params) if m is None else {**params, "material_iri": m}
-            for r in self.rows(FACTS_QUERY, p, timeout=timeout):
+            p = dict(params) if m is None else {**params, "p_material": m}
+            subs = {k: v for k, v in p.items() if not k.startswith("p_")}
+            for r in self.rows(facts_query(p), subs, timeout=timeout):
                 if r["fact"] in seen:
                     continue
                 seen.add(r["fact"])
                 out.append({
                     "doc": r["doc"], "line": r["line"], "material": r["material"], "family": r["family"],
-                    "property": r["property_key"] or r["property"].rsplit("#", 1)[-1], "value": r["value"],
+                    "property": keys.get(r["property"]) or r["property"].rsplit("#", 1)[-1], "value": r["value"],
                     "value_max": r["value_max"], "unit": r["unit"], "qualifier": r["qualifier"],
                     "temperature_c": r["temperature_c"], "room_temperature": bool(r["room_temperature"]),
                     "source": r["source"], "evidence": r["evidence"], "material_iri": r["material_iri"],
@@ -360,11 +418,16 @@ class KnowledgeGraph:
         * ``temperature``: ``"RT"`` (reported at room temperature, or 20-30 °C), a number in °C (± 0.5),
           or a ``(low, high)`` pair in °C
 
-        Every value is bound as an RDF term, never pasted into the query.
+        Every value is an RDF term (substituted, or one escaped term in a ``VALUES`` row), never query text.
         """
         pd = _pandas()
         return pd.DataFrame.from_records(self.fact_rows(property, material, family, min_value, max_value,
                                                         temperature, timeout=timeout), columns=_FACT_COLUMNS)
+
+    def _property_keys(self) -> dict[str, str]:
+        """Property kind IRI -> contract key (``sse:key``, as the paper graphs carry it)."""
+        rows = self.store.select("SELECT DISTINCT ?p ?k WHERE { GRAPH ?g { ?p sse:key ?k } }")
+        return {r["p"].value: r["k"].value for r in rows}
 
     # -- other views --
     def to_networkx(self):

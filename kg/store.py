@@ -86,12 +86,17 @@ class Store:
         else:
             if not (self.path / "CURRENT").exists():
                 raise KGError(f"no knowledge-graph store at {self.path} (run `kg --store {self.path} ingest ...`)")
-            try:
-                self._ox = ox.Store(str(self.path))
-            except OSError as exc:
-                if not _is_lock_error(exc):
-                    raise KGError(f"cannot open store {self.path}: {exc}") from exc
+            if self._lock_held_elsewhere():
+                # a writer or `kg serve` (whose Oxigraph server opens the store read-only, so RocksDB's own lock
+                # is free) has the store: never open it read-write under them
                 self._ox = self._open_snapshot()
+            else:
+                try:
+                    self._ox = ox.Store(str(self.path))
+                except OSError as exc:
+                    if not _is_lock_error(exc):
+                        raise KGError(f"cannot open store {self.path}: {exc}") from exc
+                    self._ox = self._open_snapshot()
         self.read_only = not writable
 
     def _open_snapshot(self, tries: int = 5) -> ox.Store:
@@ -133,6 +138,21 @@ class Store:
     @property
     def lock_path(self) -> Path:
         return self.path / LOCK_NAME
+
+    def _lock_held_elsewhere(self) -> bool:
+        """Whether another process holds the writer lock (a shared probe lock fails while it does)."""
+        try:
+            fd = os.open(self.lock_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        except OSError as exc:
+            return exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES)
+        finally:
+            os.close(fd)
 
     def _acquire_lock(self) -> None:
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)

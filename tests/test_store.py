@@ -183,3 +183,28 @@ def test_rdflib_view(filled_store):
         ds = s.rdflib_graph()
         g = ds.graph(URIRef(str(iris.graph_iri("paperA"))))
         assert str(g.value(URIRef(str(iris.paper_iri("paperA"))), DCTERMS.identifier)) == "paperA"
+
+
+def test_reader_opens_a_snapshot_while_the_writer_lock_is_held(store_path):
+    """`kg serve` holds the writer lock while Oxigraph's server reads the store read-only (RocksDB's own lock is
+    then free): a reader must not open the store read-write under it."""
+    import fcntl
+
+    with Store(store_path) as s:
+        s.write_paper("paperA", paper_quads("paperA"))
+    fd = os.open(store_path / "kg-write.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        reader = Store(store_path, writable=False)
+        try:
+            assert reader.snapshot is True
+            assert reader.papers() == ["paperA"]
+        finally:
+            reader.close()
+    finally:
+        os.close(fd)
+    reader = Store(store_path, writable=False)
+    try:
+        assert reader.snapshot is False  # no writer: the plain open
+    finally:
+        reader.close()

@@ -290,7 +290,7 @@ def main(argv=None) -> int:
     print(f"SYNTHETIC store {args.store}: {n:,} quads, {papers:,} papers; {os.cpu_count()} CPUs")
     if args.out.exists():
         shutil.rmtree(args.out)
-    print(f"| export | seconds | output | peak RSS |\n|---|---|---|---|")
+    print("| export | seconds | output | peak RSS |\n|---|---|---|---|")
     for name in args.only or EXPORTS:
         res = subprocess.run([sys.executable, __file__, "--one", name, "--store", str(args.store), "--out",
                               str(args.out)], capture_output=True, text=True)

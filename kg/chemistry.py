@@ -24,7 +24,6 @@ What counts as a formula (so that English words and acronyms are not):
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 

@@ -19,7 +19,7 @@ Line numbers in evidence refer to this text (what ``kg.pdf.pdf_text(path)`` retu
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import ReadError

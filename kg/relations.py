@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from kg.models import Candidate, CandidateMeasurement, CandidateSynthesis, Evidence
 from kg.nlp import text_of

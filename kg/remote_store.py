@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 import urllib.error
 import urllib.parse

@@ -58,6 +58,7 @@ _POLYMER_NAME = re.compile(
     r"methacrylate|acrylate|alcohol))?\b"
 )
 _VARIABLE_VALUE = re.compile(r",?\s?(\([xyzδ]\s?=\s?[^()]{1,12}\))")
+_TYPE_OF = re.compile(r"-(?:type|based|like)\s")
 _BASED = re.compile(rf"[\s-]based\s(?:[a-z][\w-]*\s){{0,2}}(?:{CLASS_HEADS})\b")
 
 
@@ -187,8 +188,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     if classes:
         for s, e in _class_phrases(text):
             overlapping = [f for f in found if f.start < e and s < f.end]
-            # a class phrase wins over a formula-less abbreviation at its head ("polymer bi-phase SSEs")
-            if any(f.formula is not None or f.start < s for f in overlapping):
+            # a class phrase wins over a formula-less abbreviation at its head ("polymer bi-phase SSEs") and
+            # over a formula that only names its type ("UCl3-type SSEs", "LLZO-based electrolytes")
+            if any((f.formula is not None and not _TYPE_OF.match(text, f.end)) or f.start < s for f in overlapping):
                 continue
             if "liquid" in text[s:e].lower():
                 continue  # liquid electrolytes are the reference, not the subject, of this graph

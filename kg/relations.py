@@ -183,6 +183,7 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
+_AS_CLASS = re.compile(r"(?<!such)\sas\s(?:an?\s|the\s)?$")
 _ELECTRODE_CLASS = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)(?:\s+materials?)?$", re.I)
 _ELECTRODE_AFTER = re.compile(
     r"(?:\s(?:and|or)\s\S+)?(?:\s[\w-]+){0,2}?\s(?:cathode|positive electrode|working electrode|anode|electrode)\b"
@@ -207,6 +208,9 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         if cell is not None:
             return cell  # the paragraph's cell: its positive electrode, not the electrolyte named beside it
     before = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("cell", "cell_part")]
+    # "X as amorphous SEs, which had ...": the class after "as" says what X is; the value is X's
+    if len(before) > 1 and before[-1].value.kind == "class" and _AS_CLASS.search(s.text, 0, before[-1].start):
+        before = before[:-1]
     specific = [m for m in before if m.value.kind != "class"]
     # "1.2 mS cm^-1 for Li6PS5Cl" / "... of X" right after the value
     tail = s.text[q.end:q.end + 40]

@@ -55,6 +55,13 @@ def test_respectively_activation_energies_with_refs(extractor):
         ("Li6PS5Cl", "activation_energy", 0.25, "eV", ["4", "5"]), ("Li3InCl6", "activation_energy", 0.33, "eV", ["4", "5"])]
 
 
+def test_class_after_as_names_what_the_material_is(extractor):
+    out = measurements(run(extractor, "Chen et al. described lithium niobium oxychlorides as glassy SEs, which reach 1.1 mS cm⁻¹.\n"))
+    assert [(m[0], m[2], m[3]) for m in out] == [("lithium niobium oxychlorides", "ionic_conductivity", 0.0011)]
+    out = measurements(run(extractor, "Polymers, such as PEO-based electrolytes, show limited oxidation stability (<3.8 V).\n"))
+    assert [(m[0], m[2], m[3], m[6]) for m in out] == [("PEO-based electrolytes", "electrochemical_window", 3.8, "<")]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

@@ -106,6 +106,13 @@ def test_class_phrases():
         ("sulfide SEs", None, "class", 7, 18), ("Garnet-type SSEs", None, "class", 23, 39)]
 
 
+def test_formula_naming_a_type_is_part_of_the_class():
+    found = find_materials("UCl3-type SSEs and Li6PS5Cl-based electrolytes, unlike Li3InCl6 electrolytes", {})
+    assert [(m.text, m.formula, m.kind) for m in found] == [
+        ("UCl3-type SSEs", None, "class"), ("Li6PS5Cl-based electrolytes", None, "class"),
+        ("Li3InCl6", "Li3InCl6", "formula")]
+
+
 def test_classes_can_be_switched_off():
     assert find_materials("in the sulfide SEs", {}, classes=False) == []
 

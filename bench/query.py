@@ -249,6 +249,7 @@ def paper_nquads(i: int, pools: Pools, seed: int) -> list[str]:
         if key not in props_done:
             props_done.add(key)
             q(prop, f"<{SSE}key>", _lit(key))
+            q(prop, f"<{SSE}canonicalUnit>", _lit(unit))
         v = sample(r)
         q(node, f"<{SSE}value>", _dbl(v))
         if r.random() < 0.09:
@@ -299,7 +300,7 @@ def generate(n_papers: int, seed: int, pools: Pools | None = None):
 
 def build_store(path: Path, n_papers: int, seed: int, rebuild: bool) -> ox.Store:
     meta = path / "bench-params.json"
-    params = {"papers": n_papers, "seed": seed, "generator": 1}
+    params = {"papers": n_papers, "seed": seed, "generator": 2}
     if path.exists() and not rebuild and meta.exists() and json.loads(meta.read_text()) == params:
         print(f"reusing {path} ({params})", flush=True)
         return ox.Store(str(path))

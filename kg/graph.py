@@ -258,6 +258,7 @@ def paper_triples(doc: Document, facts: Iterable[Measurement | Synthesis], lexic
             prop = property_iri(lexicon, fact.property)
             add((node, SSE.property, prop))
             add((prop, SSE.key, Literal(fact.property)))
+            add((prop, SSE.canonicalUnit, Literal(fact.unit)))  # validated: a fact's unit is its kind's canonical unit
             add((node, SSE.value, _double(fact.value)))
             if fact.value_max is not None:
                 add((node, SSE.valueMax, _double(fact.value_max)))

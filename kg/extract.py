@@ -63,8 +63,8 @@ class Extractor:
                 located += relations.syntheses(sent, self.synthesis_methods)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
-                    if not sent.citations and study:
-                        candidate.refs = list(study)  # the sentence goes on about the study named before
+                    if not sent.citations and study and study[0]:
+                        candidate.refs = list(study[0])  # the sentence goes on about the study named before
                     out.append(candidate)
                 specific = [m for m in sent.materials if m.value.kind not in ("class", "cell", "cell_part")]
                 if specific:

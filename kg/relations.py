@@ -295,17 +295,26 @@ _AUTHORS = re.compile(
 )
 
 
-def cited_study(s: Sentence, current: list[str] | None) -> list[str] | None:
-    """The markers of the study a paragraph is talking about, after sentence ``s``.
+# "In the present study, we report ...", "our results": the authors' own work, not the study named before
+_OWN_WORK = re.compile(r"\b(?:[Ww]e|[Oo]ur|(?:this|the present|the current)\s(?:work|study|paper|article))\b")
+STUDY_SPAN = 5  # sentences; a paragraph that goes on longer has usually moved on to other work
 
-    A sentence that names authors starts a study (its first marker after the names, or none when
-    the names come without one); other sentences go on with the current study.
+
+def cited_study(s: Sentence, current: tuple[list[str], int] | None) -> tuple[list[str], int] | None:
+    """The markers of the study a paragraph is talking about after sentence ``s``, with the number of
+    sentences since the one that named it.
+
+    A sentence that names authors starts a study (its first marker after the names, or none when the
+    names come without one); a sentence about the authors' own work ends it; other sentences go on with
+    the current study, for at most ``STUDY_SPAN`` sentences.
     """
     m = _AUTHORS.search(s.text)
     if not m:
-        return current
+        if current is None or _OWN_WORK.search(s.text) or current[1] >= STUDY_SPAN:
+            return None
+        return current[0], current[1] + 1
     after = [c for c in s.citations if c.start >= m.start()]
-    return list(after[0].value) if after else None
+    return (list(after[0].value), 0) if after else None
 
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")

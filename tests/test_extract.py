@@ -62,6 +62,16 @@ def test_class_after_as_names_what_the_material_is(extractor):
     assert [(m[0], m[2], m[3], m[6]) for m in out] == [("PEO-based electrolytes", "electrochemical_window", 3.8, "<")]
 
 
+def test_cited_study_carries_over_until_own_work_or_span(extractor):
+    text = ("Park et al. [7] milled Li3YCl6 for two hours. The Li3YCl6 powder showed 0.5 mS cm⁻¹ at 25 °C. "
+            "In the present study, Li3YBr6 reaches 1.7 mS cm⁻¹ at 25 °C.\n")
+    out = measurements(run(extractor, text))
+    assert [(m[0], m[3], m[8]) for m in out] == [("Li3YCl6", 0.0005, ["7"]), ("Li3YBr6", 0.0017, [])]
+    filler = " ".join(f"The Li3YCl6 pellet was pressed at {p} MPa." for p in (100, 200, 300, 400, 500))
+    out = measurements(run(extractor, f"Park et al. [7] milled Li3YCl6. {filler} Li3YCl6 showed 0.5 mS cm⁻¹.\n"))
+    assert [(m[0], m[3], m[8]) for m in out] == [("Li3YCl6", 0.0005, [])]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

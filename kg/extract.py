@@ -68,7 +68,7 @@ class Extractor:
                     out.append(candidate)
                 specific = [m for m in sent.materials if m.value.kind not in ("class", "cell", "cell_part")]
                 if specific:
-                    subject = specific[-1]
+                    subject = relations.sentence_subject(sent, specific)
                 cells = [m for m in sent.materials if m.value.kind == "cell"]
                 if cells:
                     cell = cells[-1]

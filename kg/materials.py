@@ -57,6 +57,7 @@ _POLYMER_NAME = re.compile(
     r"siloxane|vinylidene|urethane|ester|ether|amide|vinyl|caprolactone|dioxolane|methyl)[a-z]*(?:\s(?:oxide|glycol|fluoride|carbonate|"
     r"methacrylate|acrylate|alcohol))?\b"
 )
+_PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')? ?-(?P<name>[A-Z][A-Za-z0-9.()\[\]·+\-–/]*[A-Za-z0-9)\]])")
 _VARIABLE_VALUE = re.compile(r",?\s?(\([xyzδ]\s?=\s?[^()]{1,12}\))")
 _TYPE_OF = re.compile(r"-(?:type|based|like)\s")
 _BASED = re.compile(rf"[\s-]based\s(?:[a-z][\w-]*\s){{0,2}}(?:{CLASS_HEADS})\b")
@@ -173,6 +174,13 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             continue
         kind, formula = hit
         found.append(MaterialMention(start, start + len(token), token, formula, kind))
+    for m in _PHASE_PREFIX.finditer(text):  # "β-Li3PS4", "β''-Al2O3": the phase is part of the name
+        token = _trim(m.group("name"))
+        hit = classify_token(token, aliases) if 2 <= len(token) <= MAX_NAME_CHARS else None
+        if hit is None or hit[0] == "class" or any(f.start < m.end() and m.start() < f.end for f in found):
+            continue
+        end = m.start("name") + len(token)
+        found.append(MaterialMention(m.start(), end, text[m.start():end], hit[1], hit[0]))
     for m in _POLYMER_NAME.finditer(text):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), None, "alias"))
@@ -196,6 +204,25 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
                 continue  # liquid electrolytes are the reference, not the subject, of this graph
             found = [f for f in found if f not in overlapping]
             found.append(MaterialMention(s, e, text[s:e].strip(), None, "class"))
+    for m in _SLASH_CELL.finditer(text):
+        parts = m.group().split("/")
+        if _ANODE.match(parts[0]) and not _ANODE.match(parts[-1]):
+            cathode_at = m.end() - len(parts[-1])
+        elif _ANODE.match(parts[-1]) and not _ANODE.match(parts[0]):
+            cathode_at = m.start()
+        else:
+            continue  # "PEO/LiTFSI/LLZO": a composite, no electrode at either end
+        cathode = parts[-1] if cathode_at > m.start() else parts[0]
+        if classify_token(cathode, aliases) is None:
+            continue
+        found = [f for f in found if not (f.start < m.end() and m.start() < f.end)]
+        at = m.start()
+        for part in parts:
+            hit = classify_token(part, aliases)
+            if at != cathode_at and hit is not None and not _ANODE.match(part):
+                found.append(MaterialMention(at, at + len(part), part, hit[1], "cell_part"))
+            at += len(part) + 1
+        found.append(MaterialMention(m.start(), m.end(), cathode, _normalize_formula(cathode), "cell"))
     for m in _CELL.finditer(text):
         cathode = m.group("cathode") or m.group("chemistry")
         if cathode.count(")") > cathode.count("("):
@@ -210,6 +237,10 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     return found
 
 
+# a cell written with slashes, negative electrode first or last: "Na/Na11Sn2PSe12/C-Se", "LiI@Li/LPSCl/NCM",
+# "NCM/LPSCl/Li-In"; two parts ("PEO/LiTFSI") are a composite, not a cell
+_SLASH_CELL = re.compile(r"(?<![\w/@.\-–])[A-Za-z0-9@().\-–]+(?:/[A-Za-z0-9@().\-–]+){2,4}(?<![.\-–])(?![\w/])")
+_ANODE = re.compile(r"^(?:\S*@)?(?:Li|Na|K|Mg|Zn|Ca|Al|Li-In|In-Li|Li–In|Na3Sn|Na2Sn|Na15Sn4|Gr|graphite|Si|In)$")
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
 _CELL = re.compile(
     # parts are bounded ({0,80}): unbounded runs made a long "1-1-1-..." line quadratic (seconds per line)

@@ -288,6 +288,14 @@ def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict
     )
 
 
+def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention:
+    """The material the next sentences go on about: one the sentence names in parentheses ("... on the
+    surface of NCM particles (NCM@APA)"), else the first one, the sentence's subject rather than the reagents
+    listed after it ("X was prepared by milling A, B and C")."""
+    named = [m for m in specific if s.text[m.start - 1:m.start] == "(" and s.text[m.end:m.end + 1] == ")"]
+    return named[-1] if named else specific[0]
+
+
 # "Sun et al. [52]", "Oumellal and co-workers", "Hayashi and co-authors": a sentence that names a study
 _AUTHORS = re.compile(
     r"\b[A-Z][A-Za-z'’\-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'’\-]+)?\s?(?:et\s?al\.?|and\sco-?(?:workers|authors)|"
@@ -446,6 +454,9 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
         product = _PRODUCT.match(s.text, after[0].end)
         later = [m for m in candidates if product and m.start >= product.end()]
         return later[0] if product and later and later[0].start - product.end() <= 10 else after[0]
+    for m in [m for m in candidates if meth.end <= m.start <= meth.end + 90][:3]:
+        if _TO_MAKE.fullmatch(s.text, meth.end, m.start):
+            return m
     made = [m for m in before if _MADE.search(s.text[max(0, m.start - 40):m.start])]
     if made:
         return made[-1]
@@ -458,7 +469,15 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
 
 
 _ONLY_ADJECTIVES = re.compile(r"\s?(?:(?:the|a|an|highly|very|as-prepared|pristine|[a-z]+(?:ive|ous|al|ic|ine))\s)*")
-_FORMED_BY = re.compile(r"^\s?(?:\S+\s)?(?:formed|prepared|synthesi[sz]ed|obtained|made|produced|fabricated)\s(?:by|via|through)\s(?:the\s|a\s)?$")
+_FORMED_BY = re.compile(
+    r"^,?\s?(?:\S+\s)?(?:formed|prepared|synthesi[sz]ed|obtained|made|produced|fabricated)\s(?:by|via|through)\s"
+    r"(?:the\s|a\s)?(?:[\w-]+\s){0,2}$"
+)
+# "the sol-gel method to initially synthesize nanosized powders of X": the product named after the method
+_TO_MAKE = re.compile(
+    r"\s(?:method|route|technique|process|approach)?\s?(?:was\s(?:used|employed|applied)\s)?to\s(?:\w+ly\s)?"
+    r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make)\s(?:the\s|a\s|an\s)?(?:[\w-]+\s){0,4}?(?:of\s)?(?:the\s)?$"
+)
 _PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|different\s)*")
 
 

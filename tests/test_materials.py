@@ -113,6 +113,28 @@ def test_formula_naming_a_type_is_part_of_the_class():
         ("Li3InCl6", "Li3InCl6", "formula")]
 
 
+def test_phase_prefix_is_part_of_the_name():
+    found = find_materials("β-Li3PS4, γ-Li3PO4 and a β'' -Al2O3 electrolyte; the β-phase", {})
+    assert [(m.text, m.formula, m.kind) for m in found[:3]] == [
+        ("β-Li3PS4", "Li3PS4", "formula"), ("γ-Li3PO4", "Li3PO4", "formula"), ("β'' -Al2O3", "Al2O3", "formula")]
+
+
+@pytest.mark.parametrize("text, cathode, parts", [
+    ("Na/Na11Sn2PSe12/C-Se cells", "C-Se", ["Na11Sn2PSe12"]),
+    ("LiI@Li/LPSCl/NCM cells", "NCM", ["LPSCl"]),
+    ("TiS2/Li3YCl6/Li-In", "TiS2", ["Li3YCl6"]),
+])
+def test_slash_cells_name_their_positive_electrode(text, cathode, parts, lex_aliases):
+    found = find_materials(text, {**lex_aliases, "LPSCl": "Li6PS5Cl", "NCM": None})
+    assert [m.text for m in found if m.kind == "cell"] == [cathode]
+    assert [m.text for m in found if m.kind == "cell_part"] == parts
+
+
+def test_three_part_composite_is_not_a_cell(lex_aliases):
+    found = find_materials("PEO/LiTFSI/LLZO membranes", lex_aliases)
+    assert [m.kind for m in found] != [] and "cell" not in [m.kind for m in found]
+
+
 def test_classes_can_be_switched_off():
     assert find_materials("in the sulfide SEs", {}, classes=False) == []
 

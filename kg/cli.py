@@ -478,15 +478,26 @@ def serve(
     union_default_graph: bool = typer.Option(False, "--union-default-graph",
                                              help="Default graph = union of all paper graphs."),
     cors: bool = typer.Option(False, "--cors", help="Allow cross-origin requests (browser front ends)."),
+    max_rows: int = typer.Option(100_000, "--max-rows", min=0,
+                                 help="Refuse (HTTP 422) a result with more rows than this: solutions, triples, "
+                                      "CSV/TSV records (0 = no limit)."),
+    max_bytes: str = typer.Option("128M", "--max-bytes", metavar="SIZE",
+                                  help="Refuse (HTTP 422) a result larger than this many bytes: 134217728, 128M, "
+                                       "1G (0 = no limit). Results are held in memory until complete."),
 ) -> None:
     """Serve the store as a SPARQL 1.1 Protocol endpoint (http://HOST:PORT/query) with the Oxigraph server;
-    read-only unless --allow-update. Writers (kg ingest/remove) are refused while it runs. Ctrl-C stops it."""
-    from kg.serve import Server, serve_forever
+    read-only unless --allow-update, results limited to --max-rows/--max-bytes. Writers (kg ingest/remove) are
+    refused while it runs. Ctrl-C stops it."""
+    from kg.serve import Server, parse_size, serve_forever
 
     if not isinstance(state.store_path, Path):
         _fail("kg serve serves a store directory, not a SPARQL server URL")
-    server = Server(state.store_path, host=host, port=port, allow_update=allow_update, timeout=timeout or None,
-                    union_default_graph=union_default_graph, cors=cors)
+    try:
+        server = Server(state.store_path, host=host, port=port, allow_update=allow_update, timeout=timeout or None,
+                        union_default_graph=union_default_graph, cors=cors, max_rows=max_rows,
+                        max_bytes=parse_size(max_bytes))
+    except KGError as exc:
+        _fail(str(exc))
     try:
         code = serve_forever(server, announce=lambda msg: (print(msg, flush=True)))
     except StoreBusyError as exc:

@@ -241,6 +241,8 @@ def _page_text(lines: list[_Line]) -> list[str]:
 
 def pdf_text(source: str | Path | bytes, name: str | None = None) -> str:
     """The text of a PDF (a path or the file's bytes), laid out for the reader (see the module docstring).
+    A path is handed to PDFium, which reads the file as it needs it (objects through the cross-reference table),
+    so a big PDF is never held in memory whole; files over ``MAX_PDF_BYTES`` are refused before they are opened.
     Raises ``ReadError`` naming the file when it is not a readable PDF or holds no text (a scan)."""
     try:
         import pypdfium2 as pdfium
@@ -248,24 +250,27 @@ def pdf_text(source: str | Path | bytes, name: str | None = None) -> str:
     except ImportError as exc:  # pragma: no cover - a runtime dependency
         raise ReadError(str(name or source), "reading PDF needs the pypdfium2 package (pip install pypdfium2)") from exc
     label = str(name or (source if not isinstance(source, bytes) else "<pdf>"))
-    if not isinstance(source, bytes):
+    if isinstance(source, bytes):
+        head, document = source[:1024], source
+    else:
         path = Path(source)
         try:
             size = path.stat().st_size
+            if size > MAX_PDF_BYTES:
+                raise ReadError(label, f"file too large ({size / 1e6:.0f} MB > {MAX_PDF_BYTES // 2**20} MB limit)")
+            with path.open("rb") as f:
+                head = f.read(1024)
         except OSError as e:
             raise ReadError(label, f"cannot read: {e.strerror}") from None
-        if size > MAX_PDF_BYTES:
-            raise ReadError(label, f"file too large ({size / 1e6:.0f} MB > {MAX_PDF_BYTES // 2**20} MB limit)")
-        try:
-            source = path.read_bytes()
-        except OSError as e:
-            raise ReadError(label, f"cannot read: {e.strerror}") from None
-    if not source.lstrip()[:5].startswith(b"%PDF"):
+        document = path
+    if not head.lstrip()[:5].startswith(b"%PDF"):
         raise ReadError(label, "not a PDF (no %PDF header)")
     try:
-        doc = pdfium.PdfDocument(source)
+        doc = pdfium.PdfDocument(document)
     except pdfium.PdfiumError as exc:
         raise ReadError(label, f"not a readable PDF: {exc}") from None
+    except OSError as e:  # the file went away between the checks and the open
+        raise ReadError(label, f"cannot read: {e.strerror or e}") from None
     out: list[str] = []
     try:
         for i in range(len(doc)):

@@ -10,8 +10,15 @@ embedded ``pyoxigraph.Store`` writes. ``kg serve`` runs it as a child process:
   open read-write and is compacting at that moment; such a start is retried.) ``--allow-update`` runs ``oxigraph serve --location STORE``
   (read-write; it needs RocksDB's lock, so no other process may have the store open).
 * bound to ``127.0.0.1:7878`` unless ``--host``/``--port`` say otherwise;
-* ``--timeout SECONDS`` (default 30) is Oxigraph's ``--timeout-s``: a query running longer is cancelled
-  (results are streamed, so a cancelled query may end a ``200`` response early with an error message);
+* ``--timeout SECONDS`` (default 30) is Oxigraph's ``--timeout-s``: a query running longer is cancelled;
+* ``--max-rows N`` (default 100,000) and ``--max-bytes N`` (default 128 MiB) limit the size of a result, which
+  Oxigraph cannot do: with either limit on (0 turns one off), Oxigraph listens on a private loopback port and
+  ``kg.serve_proxy`` listens on ``--host``/``--port``. It forwards every request and relays Oxigraph's
+  answer, but a result over a limit gets ``422`` "result has more than N rows (kg serve --max-rows); add
+  LIMIT to the query or raise the limit" instead of a huge or cut-off ``200``. A query cancelled by the
+  timeout after its ``200`` began gets ``500`` with Oxigraph's message. With both limits 0 Oxigraph listens
+  on the public address itself, as before: results stream, and a cancelled query may end a ``200`` early
+  with an error message;
 * ``--union-default-graph`` makes the default graph the union of the paper graphs (off by default, as in
   ``kg query``: use ``GRAPH ?g { ... }``).
 
@@ -34,6 +41,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import math
 import os
 import shutil
 import signal
@@ -50,6 +58,8 @@ from kg.errors import KGError, StoreBusyError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MAX_ROWS = 100_000  # rows (solutions, triples/quads, CSV/TSV records) in one result
+DEFAULT_MAX_BYTES = 128 * 2**20  # bytes in one result; the proxy holds a result in memory until it is complete
 LOCK_NAME = "kg-write.lock"  # the same file kg.store.Store's writers lock
 
 
@@ -88,14 +98,40 @@ def _host_for_url(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def parse_size(text: str | int) -> int:
+    """A byte count as ``kg serve --max-bytes`` takes it: ``134217728``, ``128M``, ``128MiB``, ``1G``, ``512k``
+    (K/M/G are powers of 1024); ``0`` means no limit."""
+    value = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    scale = {"K": 2**10, "M": 2**20, "G": 2**30}.get(value[-1:], 1)
+    number = value[:-1] if scale > 1 else value
+    try:
+        size = float(number) * scale
+    except ValueError:
+        raise KGError(f"not a byte count: {text!r} (examples: 134217728, 128M, 1G; 0 = no limit)") from None
+    if not math.isfinite(size) or size < 0:
+        raise KGError(f"not a byte count: {text!r}")
+    return int(size)
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Server:
     """One Oxigraph server process over a kg store. ``start()`` takes the writer lock (shared when read-only,
     exclusive with ``allow_update``), starts the process and waits until it answers; ``stop()`` ends it
-    (SIGTERM, then SIGKILL) and releases the lock. Usable as a context manager."""
+    (SIGTERM, then SIGKILL) and releases the lock. Usable as a context manager.
+
+    With a result limit (``max_rows`` or ``max_bytes`` not 0; both are on by default) Oxigraph listens on
+    ``127.0.0.1:backend_port`` (a free port) and a ``kg.serve_proxy.ResultLimitProxy`` thread on
+    ``host:port``; ``url``/``query_url`` are always the public address."""
 
     def __init__(self, store: str | os.PathLike, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                  allow_update: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S,
-                 union_default_graph: bool = False, cors: bool = False, log=None):
+                 union_default_graph: bool = False, cors: bool = False, log=None,
+                 max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES):
         self.store = Path(store)
         self.host, self.port = host, int(port)
         self.allow_update = allow_update
@@ -103,8 +139,17 @@ class Server:
         self.union_default_graph = union_default_graph
         self.cors = cors
         self.log = log  # a file object for the server's output (default: a pipe we drain on failure)
+        self.max_rows, self.max_bytes = int(max_rows or 0), int(max_bytes or 0)
+        if self.max_rows < 0 or self.max_bytes < 0:
+            raise KGError("--max-rows and --max-bytes take 0 (no limit) or a positive number")
+        self.backend_port: int | None = None  # Oxigraph's private port behind the proxy (chosen on first use)
         self.proc: subprocess.Popen | None = None
+        self.proxy = None  # kg.serve_proxy.ResultLimitProxy while serving with a limit
         self._lock_fd: int | None = None
+
+    @property
+    def limited(self) -> bool:
+        return bool(self.max_rows or self.max_bytes)
 
     @property
     def url(self) -> str:
@@ -119,8 +164,16 @@ class Server:
         return self.url + "/update"
 
     @property
+    def backend_url(self) -> str:
+        """Where Oxigraph itself answers: a private loopback port behind the proxy, or the public ``url``."""
+        return f"http://127.0.0.1:{self.backend_port}" if self.limited else self.url
+
+    @property
     def command(self) -> list[str]:
-        return server_command(self.store, host=self.host, port=self.port, allow_update=self.allow_update,
+        if self.limited and self.backend_port is None:
+            self.backend_port = _free_loopback_port()
+        host, port = ("127.0.0.1", self.backend_port) if self.limited else (self.host, self.port)
+        return server_command(self.store, host=host, port=port, allow_update=self.allow_update,
                               timeout=self.timeout, union_default_graph=self.union_default_graph, cors=self.cors)
 
     # -- lock --
@@ -162,8 +215,9 @@ class Server:
         self._lock()
         # Read-only opening can race with another process that has the store open read-write and is flushing
         # or compacting at that moment ("Corruption: ... No such file"): RocksDB's read-only open sees a file
-        # list that just changed. Such a start is retried a few times before giving up.
-        attempts = 1 if self.allow_update else 5
+        # list that just changed. Such a start is retried a few times before giving up; so is a start whose
+        # private port was taken in the meantime.
+        attempts = 5
         try:
             for attempt in range(attempts):
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
@@ -173,19 +227,38 @@ class Server:
                     self.wait_ready(wait)
                     break
                 except KGError as exc:
-                    transient = "Corruption" in str(exc) or "No such file" in str(exc)
+                    port_taken = self.limited and "Address already in use" in str(exc)
+                    transient = port_taken or (not self.allow_update and ("Corruption" in str(exc)
+                                                                          or "No such file" in str(exc)))
                     if not transient or attempt == attempts - 1 or self.proc.poll() is None:
                         raise
                     self.proc = None
+                    if port_taken:
+                        self.backend_port = None
+                        cmd = self.command
                     time.sleep(0.2 * (attempt + 1))
+            if self.limited:
+                self._start_proxy()
         except BaseException:
             self.stop()
             raise
         return self
 
+    def _start_proxy(self) -> None:
+        from kg.serve_proxy import ResultLimitProxy
+
+        upstream_timeout = self.timeout + 60 if self.timeout else None
+        try:
+            self.proxy = ResultLimitProxy(self.host, self.port, ("127.0.0.1", self.backend_port),
+                                          max_rows=self.max_rows, max_bytes=self.max_bytes,
+                                          upstream_timeout=upstream_timeout).start()
+        except OSError as exc:
+            raise KGError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+
     def wait_ready(self, wait: float = 20.0) -> None:
+        """Wait until Oxigraph answers a query (at ``backend_url``)."""
         deadline = time.monotonic() + wait
-        probe = self.query_url + "?query=ASK%7B%7D"
+        probe = self.backend_url + "/query?query=ASK%7B%7D"
         while True:
             if self.proc is None or self.proc.poll() is not None:
                 output = ""
@@ -203,13 +276,16 @@ class Server:
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise KGError(f"oxigraph server did not answer at {self.url} within {wait:g} s")
+                raise KGError(f"oxigraph server did not answer at {self.backend_url} within {wait:g} s")
             time.sleep(0.05)
 
     def stop(self, grace: float = 5.0) -> int | None:
         """Stop the server (SIGTERM, SIGKILL after ``grace`` seconds) and release the lock; its exit code."""
         code = None
         try:
+            if self.proxy is not None:
+                self.proxy.stop()
+                self.proxy = None
             if self.proc is not None:
                 if self.proc.poll() is None:
                     self.proc.send_signal(signal.SIGTERM)
@@ -259,8 +335,10 @@ def serve_forever(server: Server, announce=print) -> int:
         server.start()
         mode = "read-write (SPARQL UPDATE allowed)" if server.allow_update else "read-only"
         t = f"{server.timeout:g} s" if server.timeout else "none"
-        announce(f"SPARQL endpoint {server.query_url} ({mode}; query timeout {t}); store {server.store}; "
-                 f"oxigraph PID {server.proc.pid}")
+        rows = f"{server.max_rows} rows" if server.max_rows else "no row limit"
+        size = f"{server.max_bytes / 2**20:g} MiB" if server.max_bytes else "no byte limit"
+        announce(f"SPARQL endpoint {server.query_url} ({mode}; query timeout {t}; results up to {rows}, {size}); "
+                 f"store {server.store}; oxigraph PID {server.proc.pid}")
         if server.allow_update:
             announce(f"SPARQL update endpoint {server.update_url}")
         announce("Ctrl-C or SIGTERM stops it.")

@@ -145,3 +145,35 @@ def test_bad_pdfs_are_one_clear_error(tmp_path):
     pdf.output(str(empty))
     with pytest.raises(ReadError, match=r"scan\.pdf: PDF holds no extractable text"):
         read_document(empty)
+
+
+def test_a_big_pdf_is_read_through_its_path_not_into_memory(tmp_path):
+    """pdf_text(path) hands the path to PDFium, which reads the file as it needs it: a PDF of ~12 MB (an
+    incompressible image beside the text) is extracted with a Python-side memory peak far below the file's size
+    (reading the file's bytes first would put all of it on the Python heap)."""
+    import os
+    import tracemalloc
+
+    from fpdf import FPDF
+    from PIL import Image
+
+    path = tmp_path / "big-image.pdf"
+    noise = Image.frombytes("RGB", (2000, 2000), os.urandom(2000 * 2000 * 3))  # random pixels: no compression
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, BODY, new_x="LMARGIN", new_y="NEXT")
+    pdf.image(noise, x=10, y=60, w=100)
+    pdf.output(str(path))
+    del noise, pdf
+    size = path.stat().st_size
+    assert size > 10 * 2**20
+    tracemalloc.start()
+    try:
+        text = pdf_text(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "Li6PS5Cl exhibits an ionic conductivity" in " ".join(text.split())
+    assert peak < size / 4, (peak, size)
+    assert pdf_text(path.read_bytes(), name=str(path)) == text  # the bytes form still works, same text

@@ -206,6 +206,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             found.append(MaterialMention(s, e, text[s:e].strip(), None, "class"))
     for m in _SLASH_CELL.finditer(text):
         parts = m.group().split("/")
+        if len(parts) == 2 and not _CELL_WORD.match(text, m.end()):
+            continue  # "PEO/LiTFSI": two parts are a composite unless they are called a cell
         if _ANODE.match(parts[0]) and not _ANODE.match(parts[-1]):
             cathode_at = m.end() - len(parts[-1])
         elif _ANODE.match(parts[-1]) and not _ANODE.match(parts[0]):
@@ -238,9 +240,12 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 
 
 # a cell written with slashes, negative electrode first or last: "Na/Na11Sn2PSe12/C-Se", "LiI@Li/LPSCl/NCM",
-# "NCM/LPSCl/Li-In"; two parts ("PEO/LiTFSI") are a composite, not a cell
-_SLASH_CELL = re.compile(r"(?<![\w/@.\-–])[A-Za-z0-9@().\-–]+(?:/[A-Za-z0-9@().\-–]+){2,4}(?<![.\-–])(?![\w/])")
-_ANODE = re.compile(r"^(?:\S*@)?(?:Li|Na|K|Mg|Zn|Ca|Al|Li-In|In-Li|Li–In|Na3Sn|Na2Sn|Na15Sn4|Gr|graphite|Si|In)$")
+# "NCM/LPSCl/Li-In", "NCM/Gr full cells"; two parts ("PEO/LiTFSI") are a composite unless called a cell
+_SLASH_CELL = re.compile(r"(?<![\w/@.\-–])[A-Za-z0-9@().\-–]+(?:/[A-Za-z0-9@().\-–]+){1,4}(?<![.\-–])(?![\w/])")
+_ANODE = re.compile(
+    r"^(?:\S*@)?(?:Li|Na|K|Mg|Zn|Ca|Al|Li-In|In-Li|Li–In|Na3Sn|Na2Sn|Na15Sn4|Gr|graphite|Si|In|LTO|Li4Ti5O12)$"
+)
+_CELL_WORD = re.compile(r"(?:\s[\w-]+){0,2}\s(?:full\s)?(?:cells?|batter(?:y|ies)|SSBs?|ASSBs?)\b")
 # a cell as written: "TiS2|LiBH4|Li", "Li|LiBH4-30LiF|Li"; its first part is the positive electrode
 _CELL = re.compile(
     # parts are bounded ({0,80}): unbounded runs made a long "1-1-1-..." line quadratic (seconds per line)

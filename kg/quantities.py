@@ -58,7 +58,7 @@ _QUAL_RE = re.compile(
 )
 
 _SEP = r"\s?(?:–|—|-|to|~)\s?"
-_LIST_SEP = r"\s?(?:,\s?and|,|and|or|and/or)\s?"
+_LIST_SEP = r"\s?(?:,\s?and|,|and|or|and/or|vs\.?|versus)\s?"  # "165 vs. 150 mA h g^-1": two values
 
 # One quantity: VALUE [SEP VALUE] UNIT, with an optional list of values before it sharing the unit.
 # "(1.35 ± 0.05) mS cm^-1": the uncertainty is read past, not kept

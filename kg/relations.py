@@ -119,8 +119,6 @@ def _property_for(q: Mention, s: Sentence) -> str | None:
     prop = candidates[0]
     if prop in NEEDS_WORD and not named:
         return None
-    if prop == "specific_capacity" and not named and not re.search(r"capacit", s.text, re.I):
-        return None
     return prop
 
 
@@ -141,6 +139,11 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
         if re.search(r"above|below|over|up to|from|>|<", prefix) or re.match(r"\s?[-–]\s?\d", s.text[t.end:t.end + 4]):
             return None
         return t.value
+    close = _closing_paren(s.text, q.end)
+    if close is not None:  # "(170 mA h g^-1, 1st cycle; and 140 mA h g^-1, 100th cycle) at 150 °C": the group's
+        t = next((t for t in s.temperatures if re.fullmatch(r"\)\s?(?:at|@)\s?", s.text[close:t.start])), None)
+        if t is not None:
+            return t.value
     if len(same) == 1 or len(s.temperatures) == 1:  # one temperature in the sentence holds for its values
         # ... unless it is in parentheses right after another value: "1.3×10^-5 S cm^-1 (30 °C)"
         owned = {t.start for t in s.temperatures for o in s.quantities if 0 <= t.start - o.end <= 3}
@@ -161,6 +164,29 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
             q.end <= m.start < t.start for m in s.materials
         ) and re.search(r"\b(?:at|under)\s*$", s.text[max(0, t.start - 7):t.start]):
             return t.value
+    return None
+
+
+def _closing_paren(text: str, i: int) -> int | None:
+    """Where the parenthesis around position ``i`` closes, when ``i`` is inside one (within 120 characters)."""
+    depth_left = 0
+    for j in range(i - 1, max(-1, i - 120), -1):
+        if text[j] == ")":
+            depth_left += 1
+        elif text[j] == "(":
+            if depth_left == 0:
+                break
+            depth_left -= 1
+    else:
+        return None
+    depth = 0
+    for j in range(i, min(len(text), i + 120)):
+        if text[j] == "(":
+            depth += 1
+        elif text[j] == ")":
+            if depth == 0:
+                return j
+            depth -= 1
     return None
 
 

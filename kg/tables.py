@@ -209,7 +209,8 @@ def _values_of_cell(cell: str, col: Column):
         tail = cell[m.end("v2") if m.group("v2") else m.end("v"):][:3]
         if re.match(r"\s?(?:C\b|wt|%|mA|cycles?)", tail):
             continue
-        if m.start() > 0 and (cell[m.start() - 1].isalnum() or cell[m.start() - 1] in "(,"):
+        start = m.start("q") if m.group("q") else m.start("v")  # the match may begin with a space
+        if start > 0 and (cell[start - 1].isalnum() or cell[start - 1] in "(,"):
             continue
         try:
             v = quantities.parse_number(m.group("v"))
@@ -221,6 +222,8 @@ def _values_of_cell(cell: str, col: Column):
         if col.property == "transference_number" and not 0 <= v <= 1:
             continue
         qual = {"~": "~", "≈": "~", ">": ">", "<": "<", "≥": ">=", "≤": "<="}.get(m.group("q") or "", "=")
+        if qual == "=" and re.search(r"\bup to\s?$", cell[:start], re.I):
+            qual = "<="  # "Up to 7": a bound (ANNOTATION C1)
         temp = float(m.group("t")) if m.group("t") else ("RT" if m.group("rt") else None)
         if col.property == "specific_capacity" and temp is None:
             # "171 (0.05C, 150) (25 °C)": the test temperature closes the cell

@@ -110,7 +110,9 @@ def test_export_commands(filled_store, tmp_path):
     import pyoxigraph as ox
 
     quads = list(ox.parse(path=str(tmp_path / "d.nquads"), format=ox.RdfFormat.N_QUADS))
-    assert len(quads) == 286
+    assert len(quads) == 292
+    # each paper graph names the canonical unit of each property kind it uses (6 kind-graph pairs)
+    assert sum(1 for q in quads if q.predicate.value == "https://w3id.org/sse-kg/ontology#canonicalUnit") == 6
     # two of them link the hand-made papers' Li6PS5Cl to the ontology's LPSCl (one per paper graph)
     links = [q for q in quads if q.predicate.value == "http://www.w3.org/2004/02/skos/core#exactMatch"]
     assert {q.object.value for q in links} == {"https://w3id.org/sse-kg/ontology#material-LPSCl"}

@@ -81,6 +81,15 @@ def test_paragraph_subject_is_the_product_not_the_reagents(extractor):
         ("Li6.5La3Zr1.5Nb0.5O12", "ionic_conductivity", 0.0006), ("LiCoO2@LiNbO3", "electrochemical_window", 4.4)]
 
 
+def test_capacities_without_the_word_capacity_and_group_temperature(extractor):
+    out = measurements(run(extractor, "With the new binder, the utilization of LiFePO4 increased from 151 to 163 mA h g⁻¹.\n"))
+    assert [(m[0], m[2], m[3]) for m in out] == [("LiFePO4", "specific_capacity", 151.0), ("LiFePO4", "specific_capacity", 163.0)]
+    text = "The LiCoO2 cathode delivered (150 mA h g⁻¹, 1st cycle; and 131 mA h g⁻¹, 50th cycle) at 60 °C and 0.1 C.\n"
+    assert [(m[3], m[7]) for m in measurements(run(extractor, text))] == [(150.0, 60.0), (131.0, 60.0)]
+    text = "NCM/Gr pouch full cells delivered 171 mA h g⁻¹ at 0.1C.\n"
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("NCM", 171.0)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

@@ -72,6 +72,11 @@ def test_from_to_gives_two_values():
     assert [(q.value, q.value_max, q.unit) for q in qs] == [(1e-06, None, "S/cm"), (0.001, None, "S/cm")]
 
 
+def test_versus_gives_two_values():
+    qs = find_quantities("(165 vs. 150 mA h g^-1 and 153 versus 121 mA h g^-1)")
+    assert [(q.value, q.unit) for q in qs] == [(165.0, "mAh/g"), (150.0, "mAh/g"), (153.0, "mAh/g"), (121.0, "mAh/g")]
+
+
 def test_list_shares_unit():
     qs = find_quantities("1.2 and 3.4 mS cm^-1")
     assert [(q.value, q.unit, q.in_list) for q in qs] == [(0.0012, "S/cm", True), (0.0034, "S/cm", True)]

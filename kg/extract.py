@@ -57,9 +57,7 @@ class Extractor:
             subject = cell = study = None
             for sent in relations.sentences_of(spacy_doc):
                 study = relations.cited_study(sent, study)
-                located = relations.measurements(
-                    sent, subject if not sent.materials else None, cell, self.process_methods
-                )
+                located = relations.measurements(sent, subject, cell, self.process_methods)
                 located += relations.syntheses(sent, self.synthesis_methods)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
@@ -68,7 +66,7 @@ class Extractor:
                     out.append(candidate)
                 specific = [m for m in sent.materials if m.value.kind not in ("class", "cell", "cell_part")]
                 if specific:
-                    subject = relations.sentence_subject(sent, specific)
+                    subject = relations.sentence_subject(sent, specific) or subject
                 cells = [m for m in sent.materials if m.value.kind == "cell"]
                 if cells:
                     cell = cells[-1]

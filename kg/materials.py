@@ -205,25 +205,23 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             found = [f for f in found if f not in overlapping]
             found.append(MaterialMention(s, e, text[s:e].strip(), None, "class"))
     for m in _SLASH_CELL.finditer(text):
-        parts = m.group().split("/")
+        parts = m.group().replace("/ ", "/").split("/")
         if len(parts) == 2 and not _CELL_WORD.match(text, m.end()):
             continue  # "PEO/LiTFSI": two parts are a composite unless they are called a cell
         if _ANODE.match(parts[0]) and not _ANODE.match(parts[-1]):
-            cathode_at = m.end() - len(parts[-1])
+            cathode = parts[-1]
         elif _ANODE.match(parts[-1]) and not _ANODE.match(parts[0]):
-            cathode_at = m.start()
+            cathode = parts[0]
         else:
             continue  # "PEO/LiTFSI/LLZO": a composite, no electrode at either end
-        cathode = parts[-1] if cathode_at > m.start() else parts[0]
         if classify_token(cathode, aliases) is None:
             continue
         found = [f for f in found if not (f.start < m.end() and m.start() < f.end)]
-        at = m.start()
-        for part in parts:
+        for part in parts[1:-1]:
             hit = classify_token(part, aliases)
-            if at != cathode_at and hit is not None and not _ANODE.match(part):
+            at = text.find(part, m.start(), m.end())
+            if hit is not None and at >= 0:
                 found.append(MaterialMention(at, at + len(part), part, hit[1], "cell_part"))
-            at += len(part) + 1
         found.append(MaterialMention(m.start(), m.end(), cathode, _normalize_formula(cathode), "cell"))
     for m in _CELL.finditer(text):
         cathode = m.group("cathode") or m.group("chemistry")
@@ -241,7 +239,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 
 # a cell written with slashes, negative electrode first or last: "Na/Na11Sn2PSe12/C-Se", "LiI@Li/LPSCl/NCM",
 # "NCM/LPSCl/Li-In", "NCM/Gr full cells"; two parts ("PEO/LiTFSI") are a composite unless called a cell
-_SLASH_CELL = re.compile(r"(?<![\w/@.\-–])[A-Za-z0-9@().\-–]+(?:/[A-Za-z0-9@().\-–]+){1,4}(?<![.\-–])(?![\w/])")
+_SLASH_CELL = re.compile(r"(?<![\w/@.\-–])[A-Za-z0-9@().\-–]+(?:/ ?[A-Za-z0-9@().\-–]+){1,4}(?<![.\-–])(?![\w/])")
 _ANODE = re.compile(
     r"^(?:\S*@)?(?:Li|Na|K|Mg|Zn|Ca|Al|Li-In|In-Li|Li–In|Na3Sn|Na2Sn|Na15Sn4|Gr|graphite|Si|In|LTO|Li4Ti5O12)$"
 )

@@ -55,6 +55,8 @@ _PATTERN = re.compile(
             r"(?P<dotgap>(?<=[\w)}" + _SUB_CHARS + r"]) ?· ?(?=[\d(A-Z]))",
             r"(?P<uniSup>(?:(?<=[\w)]) (?=[⁻⁺])|(?<=\b10) )?[" + _SUP_CHARS + r"]+)",
             r"(?P<imes>(?<=[\d\s$])imes(?=\s*10))",
+            # "ZnO(a)LATP": OCR read the "@" of a coated material as "(a)"
+            r"(?P<ocrat>(?<=[A-Za-z)\]])\(a\)(?=[A-Z]))",
             r"(?P<minus>[−‐‑﹣－])",
             # "MM-\nNCB", "ball-\nmilled": a hyphenated word broken across lines is one word
             r"(?P<hyphenbreak>(?<=[A-Za-z0-9)])-\n(?=[A-Za-z0-9(]))",
@@ -155,6 +157,8 @@ def _replacement(m: re.Match) -> str:
         return "°"
     if kind == "imes":
         return "×"
+    if kind == "ocrat":
+        return "@"
     if kind == "hyphenbreak":
         return "-"
     if kind == "minus":

@@ -209,6 +209,8 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
+# "This composite electrolyte", "The resulting materials", "Such membranes": a class that points back
+_ANAPHOR = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Ss]uch|[Tt]he (?:resulting|resultant|obtained|as-prepared|same|prepared))\s$")
 _AS_CLASS = re.compile(r"(?<!such)\sas\s(?:an?\s|the\s)?$")
 _ELECTRODE_CLASS = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)(?:\s+materials?)?$", re.I)
 _ELECTRODE_AFTER = re.compile(
@@ -245,6 +247,8 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         follow = [m for m in s.materials if q.end + m_after.end() <= m.start <= q.end + m_after.end() + 2]
         if follow:
             return follow[0]
+    if before and before[-1].value.kind == "class" and subject is not None and _ANAPHOR.search(s.text, 0, before[-1].start):
+        return subject  # "This composite electrolyte resulted in ...": the material the paragraph is about
     if specific:
         nearest = specific[-1]
         # "A has higher conductivity than B, which ...": the values are A's
@@ -256,7 +260,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     after = [m for m in s.materials if m.start >= q.end and m.value.kind != "cell_part"]
     if after and after[0].start - q.end < 60:
         return after[0]
-    return subject
+    return subject if not s.materials else None
 
 
 def measurements(
@@ -314,12 +318,26 @@ def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict
     )
 
 
-def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention:
-    """The material the next sentences go on about: one the sentence names in parentheses ("... on the
-    surface of NCM particles (NCM@APA)"), else the first one, the sentence's subject rather than the reagents
-    listed after it ("X was prepared by milling A, B and C")."""
+def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
+    """The material the next sentences go on about: the product of "... to synthesize X", else one the
+    sentence names in parentheses ("... on the surface of NCM particles (NCM@APA)"), else the first one that
+    is not a substrate: the sentence's subject rather than the reagents listed after it ("X was prepared by
+    milling A, B and C"). None when the sentence names only substrates (the subject stays as it was)."""
+    products = [m for m in specific if _TO_PRODUCE.search(s.text, max(0, m.start - 50), m.start)]
+    if products:
+        return products[-1]
     named = [m for m in specific if s.text[m.start - 1:m.start] == "(" and s.text[m.end:m.end + 1] == ")"]
-    return named[-1] if named else specific[0]
+    if named:
+        return named[-1]
+    not_substrates = [m for m in specific if not _SUBSTRATE.match(s.text, m.end)]
+    return not_substrates[0] if not_substrates else None
+
+
+# "dissolving A, B and C ... to synthesize X materials": X is what the next sentence talks about
+_TO_PRODUCE = re.compile(
+    r"\bto\s(?:\w+ly\s)?(?:synthesi[sz]e|obtain|produce|prepare|form|give|yield|generate)\s(?:the\s|an?\s)?$"
+)
+_SUBSTRATE = re.compile(r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?)\b")  # "grown on MgO (100) substrates"
 
 
 # "Sun et al. [52]", "Oumellal and co-workers", "Hayashi and co-authors": a sentence that names a study

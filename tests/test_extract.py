@@ -90,6 +90,17 @@ def test_capacities_without_the_word_capacity_and_group_temperature(extractor):
     assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("NCM", 171.0)]
 
 
+def test_anaphoric_class_and_substrates_leave_the_paragraph_subject(extractor):
+    text = ("Park et al. made a thio-LISICON/polymer (Li3.25Ge0.25P0.75S4/PEO) composite electrolyte. "
+            "This composite electrolyte gave discharge capacities of 1183 mA h g⁻¹. "
+            "Films of Li6BaLa2Ta2O12 were made. They were grown on MgO (100) substrates. "
+            "The bulk showed 5.0 × 10⁻⁵ S cm⁻¹ at 25 °C.\n")
+    out = measurements(run(extractor, text))
+    assert [(m[0], m[3]) for m in out] == [("Li3.25Ge0.25P0.75S4/PEO", 1183.0), ("Li6BaLa2Ta2O12", 5e-05)]
+    out = measurements(run(extractor, "The coated ZnO(a)LATP gave 156 mA h g_{NCM}^{-1} at 0.2C.\n"))
+    assert [(m[0], m[2], m[3]) for m in out] == [("ZnO@LATP", "specific_capacity", 156.0)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

@@ -27,6 +27,8 @@ _SPLIT = re.compile(r"(/|@|–|(?<=[\w)\]])-(?=[A-Z\d(]|[xyz][A-Z(])|·(?=[A-Z(]
 _SEPARATORS = {"/", "@", "–", "-", "·"}
 # an ion in brackets, a space group (P6_3mc, I2_13, P2_1), an isotope (7Li) or one element with a count (H2)
 _NOT_A_MATERIAL = re.compile(r"^(?:Li|Na|K|Mg|Zn)[-–](?:S|O2|air|ion|Se)$|^\[[^\]]+\][-+]?$|^[PIFCR]\d|^\d+[A-Z][a-z]?$|^[A-Z][a-z]?\d*$")
+# layered-oxide cathodes named by their Ni:Co:Mn ratio: NCM811, NMC622, NCM71515, NCM90, NCA80
+_LAYERED_OXIDE = re.compile(r"^(?:NCM|NMC|NCA)\d{2,6}$")
 _PLURAL_ABBREVIATION = re.compile(r"^[A-Z]{2,}s$")  # "SSEs", "SPEs": not Einsteinium
 _WORDLIKE = re.compile(r"^[A-Z][a-z]+$")
 _DEFINITION = re.compile(r"\((?P<abbr>[A-Z][A-Za-z0-9\-+]{1,11})\)")
@@ -127,6 +129,8 @@ def _trim(token: str) -> str:
 
 def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str | None] | None:
     """(kind, formula) for a candidate token, or None when it is not a material."""
+    if _LAYERED_OXIDE.match(token):
+        return "alias", None
     if token in aliases:
         if aliases[token] is None and (_PLURAL_ABBREVIATION.match(token) or re.fullmatch(CLASS_HEADS, token)):
             return "class", None  # "SEs", "SPE": a paper's short name for a class

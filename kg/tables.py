@@ -66,7 +66,19 @@ def _property_of_header(header: str, property_words: list[tuple[re.Pattern, str]
     for pattern, key in property_words:
         if pattern.search(header):
             return key
+    unit = _unit_of_header(header, None)
+    if unit is not None and unit[1] == "mAh/g":
+        return "specific_capacity"  # "Canacity (mA h g^-1)": the unit says it when OCR garbled the word
     return None
+
+
+def _header_continues(first: list[str], second: list[str]) -> bool:
+    """Is ``second`` the lower row of a two-row header: the first row mostly empty group labels, the second
+    holding no data values (numbers in parentheses and exponents are units: "(wt%)", "(mA h g^-1)")?"""
+    if sum(1 for c in first if not c.strip()) * 2 < len(first):
+        return False
+    bare = [re.sub(r"\([^()]*\)|\^\s?-?\d+|\{[^{}]*\}", "", c) for c in second]
+    return not any(re.search(r"\d", c) for c in bare)
 
 
 def _unit_of_header(header: str, prop: str | None) -> tuple[float, str] | None:
@@ -91,6 +103,11 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words
     if len(rows) < 2:
         return []
     header = [plain(c) for c in rows[0].cells]
+    if len(rows) > 2 and _header_continues(header, [plain(c) for c in rows[1].cells]):
+        # a grouped header over two rows ("Cathode | ... | Capacity" above "CAM (wt%) | ... | (mA h g^-1)")
+        second = [plain(c) for c in rows[1].cells]
+        header = [f"{a} {b}".strip() for a, b in zip(header + [""] * (len(second) - len(header)), second)]
+        rows = rows[1:]
     header_text = " ".join(header)
     caption = plain(block.caption)
     rt_header = bool(re.search(r"@\s?RT|\bRT\b|room temperature", header_text)) or bool(
@@ -137,6 +154,10 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words
             continue
         if material_col >= len(cells) or not cells[material_col]:
             continue
+        if len(cells) < len(header):
+            # a ragged row (a PDF merged two cells): the columns right of the material are read from the right
+            shift = len(header) - len(cells)
+            cells = cells[:material_col + 1] + [""] * shift + cells[material_col + 1:]
         material = _material_of_cell(cells[material_col], aliases)
         if material is None:
             continue
@@ -207,8 +228,8 @@ def _values_of_cell(cell: str, col: Column):
             continue
         # skip numbers glued to words (C-rates "0.5C", cycle counts in parentheses after a first value)
         tail = cell[m.end("v2") if m.group("v2") else m.end("v"):][:3]
-        if re.match(r"\s?(?:C\b|wt|%|mA|cycles?)", tail):
-            continue
+        if re.match(r"\s?(?:C\b|wt|%|mA|cycles?)|-[A-Za-z]", tail):
+            continue  # "4-butylene": a number inside a word
         start = m.start("q") if m.group("q") else m.start("v")  # the match may begin with a space
         if start > 0 and (cell[start - 1].isalnum() or cell[start - 1] in "(,"):
             continue
@@ -259,6 +280,8 @@ def _material_of_cell(cell: str, aliases) -> tuple[str, str | None] | None:
     m = found[0]
     if m.start <= 2 and m.end >= len(cell) - 2:
         return m.text, m.formula
+    if m.kind != "class" and re.match(r"\s?\(\d+(?:\.\d+)?\s?(?:wt\s?%|%)?(?:\)|$)", cell[m.end:]):
+        return m.text, m.formula  # "NCM811 (79.4) VGCF (3)": a composition; the first material is the row's
     if m.kind != "class":
         return (cell if len(cell) < 60 else m.text), (m.formula if cell == m.text else None)
     return cell, None
@@ -266,7 +289,7 @@ def _material_of_cell(cell: str, aliases) -> tuple[str, str | None] | None:
 
 def _refs_of_row(cells: list[str], ref_col: int | None, style: str, expand) -> list[str]:
     if ref_col is not None and ref_col < len(cells):
-        m = re.search(r"\[?([\d,–\-\s]+)\]?", cells[ref_col])
+        m = re.search(r"\[?(\d[\d,–\-\s]*)\]?", cells[ref_col])
         if m and re.search(r"\d", m.group(1)):
             return expand(m.group(1).replace(" ", ""))
     for c in cells[:2]:

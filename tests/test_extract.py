@@ -141,6 +141,23 @@ def test_tab_table(extractor):
     ]
 
 
+def test_table_with_two_header_rows_and_a_ragged_row(extractor):
+    # a grouped header (OCR misspelled "Capacity"), compositions in the cathode cells, one row that lost a cell
+    body = ("Table 2. Cells.\n\tCathode\t\tCapasity\t\t\nRef.\tCAM (wt%)\tAnode\t(mA h g⁻¹)\tC-rate\tT (°C)\n"
+            "Lee et al. [4]\tNCM811 (75) C65 (2)\tGraphite\t181\t0.1C\t25\n"
+            "Ota et al. [5]\tLiCoO2 (70)\t155\t0.2C\t60\n")
+    out = measurements(run(extractor, body))
+    assert [(m[0], m[2], m[3], m[7], m[8]) for m in out] == [
+        ("NCM811", "specific_capacity", 181.0, 25.0, ["4"]), ("LiCoO2", "specific_capacity", 155.0, 60.0, ["5"])]
+
+
+def test_table_window_bounds(extractor):
+    body = "Table 3. Windows.\nType\tPotential window (V)\nOxides\tUp to 7\nSulfides\t<4 for Na3PS4\n"
+    out = measurements(run(extractor, body))
+    assert [(m[0], m[2], m[3], m[6]) for m in out] == [
+        ("Oxides", "electrochemical_window", 7.0, "<="), ("Sulfides", "electrochemical_window", 4.0, "<")]
+
+
 def test_table_transference_column(extractor):
     body = "Table 2. Transport.\nPolymer\tLi salt\tt_{Li+}\tRef.\nPEO\tLiTFSI\t0.56\t[52]\nPPEGMA\tLiPVAOB\t0.76\t[53]\n"
     out = measurements(run(extractor, body))

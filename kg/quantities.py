@@ -21,7 +21,7 @@ _NUM = r"\d+(?:\.\d+)?"
 _EXP = r"10\s?\^\s?\(?\s?[-+]?\s?\d{1,2}\)?"
 # "(1.35 ± 0.07) × 10^-3": a mantissa with its uncertainty in parentheses
 _MANTISSA = rf"(?:{_NUM}|\({_NUM}\s?±\s?{_NUM}\))"
-_VALUE = rf"(?:{_MANTISSA}\s?[×x*]\s?{_EXP}|{_EXP}|{_NUM}(?:[eE][-+]?\d{{1,2}})?)"
+_VALUE = rf"(?:{_MANTISSA}\s?[×x*·]\s?{_EXP}|{_EXP}|{_NUM}(?:[eE][-+]?\d{{1,2}})?)"  # "3.3·10^-4" too
 _VALUE_RE = re.compile(_VALUE)
 
 # --- units (as they appear after normalization) -------------------------------------------------------
@@ -84,9 +84,9 @@ class Quantity:
 
 
 def parse_number(text: str) -> float:
-    """``1.9 × 10^-3`` -> 0.0019; ``10^-4`` -> 1e-4; ``2.5e-6`` -> 2.5e-6. Raises ParseError."""
+    """``1.9 × 10^-3`` or ``1.9·10^-3`` -> 0.0019; ``10^-4`` -> 1e-4; ``2.5e-6`` -> 2.5e-6. Raises ParseError."""
     t = re.sub(r"±[\d.]+", "", text.replace(" ", "")).replace("(", "").replace(")", "")
-    m = re.fullmatch(rf"(?:(?P<m>{_NUM})[×x*])?10\^(?P<e>[-+]?\d{{1,2}})", t)
+    m = re.fullmatch(rf"(?:(?P<m>{_NUM})[×x*·])?10\^(?P<e>[-+]?\d{{1,2}})", t)
     try:
         if m:
             mant = float(m.group("m")) if m.group("m") else 1.0

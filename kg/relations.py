@@ -260,7 +260,8 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     after = [m for m in s.materials if m.start >= q.end and m.value.kind != "cell_part"]
     if after and after[0].start - q.end < 60:
         return after[0]
-    return subject if not s.materials else None
+    # a sentence that names only a generic class ("... used as a solid electrolyte") still goes on about the subject
+    return subject if all(_generic(m) for m in s.materials) else None
 
 
 def measurements(

@@ -77,6 +77,11 @@ def test_versus_gives_two_values():
     assert [(q.value, q.unit) for q in qs] == [(165.0, "mAh/g"), (150.0, "mAh/g"), (153.0, "mAh/g"), (121.0, "mAh/g")]
 
 
+def test_centre_dot_as_times():
+    qs = find_quantities("up to 6·10^-5 S cm^-1 and 3.3 · 10^-4 S cm^-1")
+    assert [(q.value, q.unit) for q in qs] == [(6e-05, "S/cm"), (0.00033, "S/cm")]
+
+
 def test_list_shares_unit():
     qs = find_quantities("1.2 and 3.4 mS cm^-1")
     assert [(q.value, q.unit, q.in_list) for q in qs] == [(0.0012, "S/cm", True), (0.0034, "S/cm", True)]

@@ -127,6 +127,19 @@ def _trim(token: str) -> str:
     return token
 
 
+_METAL_BEFORE = re.compile(r"(?<![\w])[A-Z][a-z]?\s$")
+# a ligand written in lower case inside a formula: "(en)", "(diglyme)" or "-diglyme0.5"
+_LIGAND = re.compile(r"(?<=\()(?P<in>[a-z]{2,10})(?=\))|(?<=-)(?P<tail>[a-z]{2,10})(?=[\d.]*$)")
+
+
+def _ligand_formula(m: re.Match, aliases: dict[str, str | None]) -> str:
+    name = m.group("in") or m.group("tail")
+    formula = aliases.get(name)
+    if not formula:
+        return m.group()
+    return formula if m.group("in") else f"({formula})"
+
+
 def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str | None] | None:
     """(kind, formula) for a candidate token, or None when it is not a material."""
     if _LAYERED_OXIDE.match(token):
@@ -139,6 +152,9 @@ def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str
         return None
     if _is_formula(token):
         return "formula", _normalize_formula(token)
+    with_ligands = _LIGAND.sub(lambda m: _ligand_formula(m, aliases), token)
+    if with_ligands != token and _is_formula(with_ligands):
+        return "composite", None  # a solvate or adduct: "Mg(en)1(BH4)2", "Mg(BH4)2-diglyme0.5"
     parts = [p for p in _SPLIT.split(token) if p and p not in _SEPARATORS]
     if len(parts) < 2:
         return None
@@ -177,6 +193,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         if hit is None:
             continue
         kind, formula = hit
+        metal = _METAL_BEFORE.search(text, max(0, start - 4), start) if token.startswith("(") else None
+        if metal:  # "Mg (en)1(BH4)2": the PDF set the metal apart from its ligand
+            start, token = metal.start(), text[metal.start():start + len(token)]
         found.append(MaterialMention(start, start + len(token), token, formula, kind))
     for m in _PHASE_PREFIX.finditer(text):  # "β-Li3PS4", "β''-Al2O3": the phase is part of the name
         token = _trim(m.group("name"))

@@ -45,7 +45,8 @@ _PATTERN = re.compile(
             r"(?P<zw>[\u200b\u200c\u200d\ufeff\u00ad])",
             r"(?P<cmd>\\[A-Za-z]+(?:(?<=\\cdot) )?)",  # "\\cdot x": the space ends the command name
             # a subscript group, possibly after a stray space: " _{6,4}" / "_{0.33}" / "_5"
-            r"(?P<sub> ?_\{(?P<subin>[^{}]*)\}| ?_(?P<subone>[A-Za-z0-9]))",
+            # (a space before a math-mode count is a PDF artifact too: "Mg(diglyme) $_{0.5}$")
+            r"(?P<sub> ?_\{(?P<subin>[^{}]*)\}| ?_(?P<subone>[A-Za-z0-9])| \$_\{(?P<subnum>[\d.xyzδ+\-]+)\})",
             r"(?P<degree>\^\s*\\circ\s*)",
             r"(?P<sup> ?\^\{(?P<supin>[^{}]*)\}| ?\^(?P<supone>[A-Za-z0-9+\-−]))",
             r"(?P<uniSub> ?[" + _SUB_CHARS + r"]+)",
@@ -140,7 +141,7 @@ def _replacement(m: re.Match) -> str:
         name = m.group()[1:].rstrip()
         return _COMMANDS.get(name, "")
     if kind == "sub":
-        inner = m.group("subin") if m.group("subin") is not None else m.group("subone")
+        inner = next(g for g in (m.group("subin"), m.group("subone"), m.group("subnum")) if g is not None)
         inner = _script_text(inner)
         return re.sub(r"(?<=\d),(?=\d)", ".", inner)  # OCR decimal comma: Li_{6,4}
     if kind == "sup":

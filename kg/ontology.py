@@ -230,7 +230,7 @@ def _build(g: Graph, path: str) -> Lexicon:
     classes: dict[str, str] = {}
     type_names = {
         SSE.SolidElectrolyte, SSE.CathodeActiveMaterial, SSE.AnodeActiveMaterial, SSE.Filler, SSE.Salt,
-        SSE.Binder, SSE.Plasticizer,
+        SSE.Binder, SSE.Plasticizer, SSE.Ligand,
     }
     for s in sorted(set(g.subjects(SSE.family, None))):
         fam_iri = g.value(s, SSE.family)

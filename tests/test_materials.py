@@ -135,6 +135,12 @@ def test_three_part_composite_is_not_a_cell(lex_aliases):
     assert [m.kind for m in found] != [] and "cell" not in [m.kind for m in found]
 
 
+def test_solvates_with_ligands_from_the_lexicon(lex_aliases):
+    found = find_materials("Ca (en)2(BH4)2, Ca(BH4)2-diglyme0.5 and Ca(py)6Cl2; not Ca(xy)2", lex_aliases)
+    assert [(m.text, m.kind) for m in found] == [
+        ("Ca (en)2(BH4)2", "composite"), ("Ca(BH4)2-diglyme0.5", "composite"), ("Ca(py)6Cl2", "composite")]
+
+
 def test_classes_can_be_switched_off():
     assert find_materials("in the sulfide SEs", {}, classes=False) == []
 

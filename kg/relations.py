@@ -38,7 +38,8 @@ _SYNTHESIS_CUE = re.compile(
 )
 _REQUIREMENT = re.compile(
     r"\b(?:should|must|need(?:s|ed)? to|required?|requirements?|ideal|prerequisite|target|desired|necessary|"
-    r"(?:it is|are|is) (?:important|essential|crucial|vital) to)\b",
+    r"(?:it is|are|is) (?:important|essential|crucial|vital) to|(?:task|goal|aim|challenge) is to|"
+    r"design(?:ing)? (?:a|an|new) (?:\w+ )?(?:solid|electrolyte|material|conductor))\b",
     re.I,
 )
 # a hypothetical value used in a calculation: "able to fully charge a 120 mA h g^-1 ... electrode"
@@ -209,6 +210,7 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
+_COMPARED = re.compile(r"\bthan\s(?:that of\s|those of\s|other\s|the\s|most\s)*$")
 # "This composite electrolyte", "The resulting materials", "Such membranes": a class that points back
 _ANAPHOR = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Ss]uch|[Tt]he (?:resulting|resultant|obtained|as-prepared|same|prepared))\s$")
 _AS_CLASS = re.compile(r"(?<!such)\sas\s(?:an?\s|the\s)?$")
@@ -257,11 +259,13 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         return nearest
     if before:
         return before[-1]
-    after = [m for m in s.materials if m.start >= q.end and m.value.kind != "cell_part"]
+    compared = [m for m in s.materials if _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
+    after = [m for m in s.materials if m.start >= q.end and m.value.kind != "cell_part" and m not in compared]
     if after and after[0].start - q.end < 60:
         return after[0]
-    # a sentence that names only a generic class ("... used as a solid electrolyte") still goes on about the subject
-    return subject if all(_generic(m) for m in s.materials) else None
+    # a sentence that names only a generic class ("... used as a solid electrolyte") or what a value is compared
+    # with ("a factor of two wider than other sulfide materials") still goes on about the subject
+    return subject if all(_generic(m) or m in compared for m in s.materials) else None
 
 
 def measurements(

@@ -101,6 +101,14 @@ def test_anaphoric_class_and_substrates_leave_the_paragraph_subject(extractor):
     assert [(m[0], m[2], m[3]) for m in out] == [("ZnO@LATP", "specific_capacity", 156.0)]
 
 
+def test_design_goals_and_comparisons(extractor):
+    text = "The task is to design a solid electrolyte with an ionic conductivity above 10⁻³ S cm⁻¹ at RT.\n"
+    assert measurements(run(extractor, text)) == []
+    text = ("A new electrolyte, Na4B10S17, is stable. It shows an electrochemical window of 2.4 V, wider than other sulfide "
+            "materials.\n")
+    assert [(m[0], m[2], m[3]) for m in measurements(run(extractor, text))] == [("Na4B10S17", "electrochemical_window", 2.4)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

@@ -95,6 +95,7 @@ def clean_formula_text(text: str) -> str:
     s = _RE_DECIMAL_COMMA.sub(".", s)
     s = _RE_BRACKET_CHARGE.sub("", s)
     s = _RE_TRAILING_CHARGE.sub("", s)
+    s = _RE_VAR_COEFF_DOT.sub(r"\1", s)  # "(100-x)·(0.75Li2S·0.25P2S5)": a coefficient multiplies directly
     return s
 
 
@@ -124,6 +125,9 @@ _TERM = rf"(?:{_NUM}?[{VARIABLES}]|{_NUM})"
 _RE_COUNT = re.compile(rf"{_TERM}(?:[+-]{_TERM})*(?:/\d+)?")
 _RE_PLAIN_COUNT = re.compile(_NUM)
 _RE_COEFF = re.compile(rf"(?:\d+/\d+|{_NUM})(?=[A-Z(\[])")
+# a variable amount in a pseudo-binary or -ternary system: "(100-x)(0.75Li2S·0.25P2S5)·xLiBH4", "(1-x)LiBH4"
+_RE_VAR_COEFF = re.compile(rf"\({_NUM}?-[{VARIABLES}]\)(?=[A-Z(\[])|[{VARIABLES}](?=[A-Z(\[])")
+_RE_VAR_COEFF_DOT = re.compile(rf"(\({_NUM}?-[{VARIABLES}]\))·(?=[A-Z(\[])")
 _RE_HAS_VAR = re.compile(f"[{VARIABLES}]")
 _CLOSE = {"(": ")", "[": "]"}
 
@@ -164,7 +168,7 @@ class _Parser:
             return False
         if s[j] in "([" or s[j].isupper():
             return True
-        return bool(_RE_COEFF.match(s, j))
+        return bool(_RE_COEFF.match(s, j) or _RE_VAR_COEFF.match(s, j))
 
     def part(self) -> dict[str, float]:
         s = self.s
@@ -173,6 +177,9 @@ class _Parser:
         if m:
             coeff = _number(m.group(0))
             self.i = m.end()
+        elif _RE_VAR_COEFF.match(s, self.i):
+            self.variable = True
+            self.i = _RE_VAR_COEFF.match(s, self.i).end()
         counts: dict[str, float] = {}
         n_units = 0
         while self.i < len(s):

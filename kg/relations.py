@@ -511,6 +511,9 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
         return made[-1]
     clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
     in_clause = [m for m in before if m.end >= clause_start]
+    if len(in_clause) > 1 and in_clause[-1].value.kind == "class" and in_clause[-2].value.kind != "class" and \
+            re.fullmatch(r"\s?(?:\([^()]*\)\s?)?", s.text[in_clause[-2].end:in_clause[-1].start]):
+        return in_clause[-2]  # "the (100-x)(...)·xLiBH4 (0 ≤ x ≤ 33) glass SE can be prepared by ...": the formula
     if not in_clause and ":" in s.text[:clause_start]:
         colon = s.text.rindex(":", 0, clause_start)
         in_clause = [m for m in before if m.end <= colon]

@@ -68,11 +68,15 @@ def test_parse_formula(text, counts):
 
 @pytest.mark.parametrize(
     "text", ["Li1+xAlxTi2−x(PO4)3", "Li3−xIn1−xHfxCl6", "Li7−xPS6−xClx", "Li7La3Zr2O12-δ", "(C2H4O)n",
-             "Na_{2-x}(CB₁₁H₁₂)_x(B₁₂H₁₂)_{1-x}"],
+             "Na_{2-x}(CB₁₁H₁₂)_x(B₁₂H₁₂)_{1-x}", "(100-x)(0.6MgS·0.4P2S5)·xMgI2", "(1-x)LiBH4-xCa(BH4)2"],
 )
 def test_variable_formulas(text):
     assert is_formula(text)
     assert parse_formula(text) is None
+
+
+def test_variable_coefficient_multiplies_directly():
+    assert normalize_formula("(100-x)·(0.6MgS·0.4P2S5)·xMgI2") == "(100-x)(0.6MgS·0.4P2S5)·xMgI2"
 
 
 @pytest.mark.parametrize(

@@ -185,6 +185,8 @@ def test_synthesis(extractor):
      [("Li7La3Zr2O12", "milling")]),
     ("One study used the sol-gel method to synthesize nanosized powders of Li1.3Al0.3Ti1.7(PO4)3.",
      [("Li1.3Al0.3Ti1.7(PO4)3", "sol-gel")]),
+    ("The (100-x)(0.6MgS·0.4P2S5)·xMgI2 (0 ≤ x ≤ 30) glass SE can be prepared by a mechanochemical method.",
+     [("(100-x)(0.6MgS·0.4P2S5)·xMgI2", "mechanochemical synthesis")]),
 ])
 def test_synthesis_product_not_reagent(extractor, text, expected):
     out = [(c.material, c.method) for c in run(extractor, text + "\n") if isinstance(c, CandidateSynthesis)]

@@ -326,8 +326,9 @@ def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict
 def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     """The material the next sentences go on about: the product of "... to synthesize X", else one the
     sentence names in parentheses ("... on the surface of NCM particles (NCM@APA)"), else the first one that
-    is not a substrate: the sentence's subject rather than the reagents listed after it ("X was prepared by
-    milling A, B and C"). None when the sentence names only substrates (the subject stays as it was)."""
+    is not a substrate or a varied component ("MgI2 content"): the sentence's subject rather than the reagents
+    listed after it ("X was prepared by milling A, B and C"). None when the sentence names no other (the
+    subject stays as it was)."""
     products = [m for m in specific if _TO_PRODUCE.search(s.text, max(0, m.start - 50), m.start)]
     if products:
         return products[-1]
@@ -342,7 +343,10 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
 _TO_PRODUCE = re.compile(
     r"\bto\s(?:\w+ly\s)?(?:synthesi[sz]e|obtain|produce|prepare|form|give|yield|generate)\s(?:the\s|an?\s)?$"
 )
-_SUBSTRATE = re.compile(r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?)\b")  # "grown on MgO (100) substrates"
+# "grown on MgO (100) substrates", "an increase in MgI2 content": a support or a varied component, not the subject
+_SUBSTRATE = re.compile(
+    r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?|content|concentration|amount|ratio|additions?|precursors?)\b"
+)
 
 
 # "Sun et al. [52]", "Oumellal and co-workers", "Hayashi and co-authors": a sentence that names a study

@@ -109,6 +109,12 @@ def test_design_goals_and_comparisons(extractor):
     assert [(m[0], m[2], m[3]) for m in measurements(run(extractor, text))] == [("Na4B10S17", "electrochemical_window", 2.4)]
 
 
+def test_a_varied_component_is_not_the_subject(extractor):
+    text = ("The glasses were (100-x)(0.7Li2S·0.3P2S5)·xLiI. An increase in LiI content raised the conductivity. "
+            "The highest conductivity was 1.1 mS cm⁻¹ at 25 °C for x = 20.\n")
+    assert [m[0] for m in measurements(run(extractor, text))] == ["(100-x)(0.7Li2S·0.3P2S5)·xLiI"]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

@@ -112,3 +112,35 @@ def test_seed_lines(prefix, src, expected):
 
 def test_every_seed_has_a_line_here():
     assert {p for p, _, _ in SEED_LINES} == {"000", "001", "002", "003", "004"}
+
+
+def test_first_character_check_skips_no_match():
+    """The normalizer's pattern starts with a look-ahead on the first characters of its alternatives (for
+    speed); without it the pattern must find exactly the same matches, on every corpus line and on text
+    built from the characters that matter."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg import normalizer
+
+    lookahead = "(?=[" + normalizer._FIRST_CHARS + "])"
+    assert normalizer._PATTERN.pattern.startswith(lookahead)
+    plain_pattern = re.compile(normalizer._PATTERN.pattern[len(lookahead):])
+
+    def spans(pattern, text):
+        return [(m.start(), m.end(), m.lastgroup) for m in pattern.finditer(text)]
+
+    for path in sorted(CORPUS.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            assert spans(normalizer._PATTERN, line) == spans(plain_pattern, line)
+
+    alphabet = st.sampled_from(list("$\\_^{}()·-−ia mes10ₓ₂⁻⁺°CLi\n\u00a0\u200b") + ["\\cdot", "\\text{", "imes"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=30).map("".join))
+    def same(text):
+        assert spans(normalizer._PATTERN, text) == spans(plain_pattern, text)
+
+    same()

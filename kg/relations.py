@@ -273,7 +273,7 @@ def measurements(
 ) -> list[Located]:
     """Every property value of one sentence, attached to its material, temperature and sources."""
     out: list[Located] = []
-    if _REQUIREMENT.search(s.text) and not re.search(r"\b(?:showed|exhibited|achieved|reached|delivered)\b", s.text):
+    if not s.quantities and not s.properties:
         return out
     typed: list[tuple[Mention, str]] = []
     for q in s.quantities:
@@ -282,6 +282,8 @@ def measurements(
             typed.append((q, prop))
     typed.extend(_transference_numbers(s))
     if not typed:
+        return out
+    if _REQUIREMENT.search(s.text) and not re.search(r"\b(?:showed|exhibited|achieved|reached|delivered)\b", s.text):
         return out
     methods = sorted({m.value for m in s.methods if m.value in process_methods})
     by_prop: dict[str, list[Mention]] = {}

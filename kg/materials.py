@@ -46,7 +46,7 @@ _CLASS_HEAD = re.compile(rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})|(?P<hea
 _MODIFIER = re.compile(r"[A-Za-z][\w\-+()/]*")
 _NOT_A_MODIFIER = re.compile(r"[a-z]+(?:ed|ing|ly)|[a-z]{1,2}\)")  # verbs, adverbs, panel letters "b)"
 _STOP_WORDS = frozenset(
-    "the a an of and or with in for to by as at on is are was were its their this these that such high higher low "
+    "the a an of and or with in for to by as at on is are was were it its their this these that such high higher low "
     "lower good excellent most more other all some various different typical novel new both which than while "
     "whereas obtain obtained has have had can could be been when where thus however also then those from into "
     "between using via show shows showed exhibit exhibits exhibited use uses used".split()

@@ -381,6 +381,8 @@ def cited_study(s: Sentence, current: tuple[list[str], int] | None) -> tuple[lis
 
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")
+# the same, with the citation markers that items of a list may carry: "A [79-88], B [89-113], and other C"
+_ITEM_JOIN = re.compile(r"^\s?(?:\[[\d,–\-\s]+\]\s?)?(?:,|and|or|, and|,\s?and)\s?(?:(?:other|different|various|several|some)\s)?$")
 
 
 def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int, Mention]:
@@ -463,16 +465,19 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
 
 
 def _coordinated(mat: Mention, s: Sentence) -> list[Mention]:
-    """The list a material ends, when it is the last of "A, B and C"; else just the material."""
-    specific = [m for m in s.materials if m.value.kind not in ("class", "cell")]
-    if mat not in specific:
+    """The list a material ends, when it is the last of "A, B and C" (materials, or classes: "metal-organic
+    frameworks [79-88], metal hydrides [89-113] and ..."), else just the material; generic classes ("other
+    energy storage materials") end a list but are not part of it."""
+    same_kind = [m for m in s.materials if m.value.kind != "cell" and (m.value.kind == "class") == (mat.value.kind == "class")]
+    if mat not in same_kind:
         return [mat]
     run = [mat]
-    i = specific.index(mat)
-    while i > 0 and _LIST_JOIN.match(s.text[specific[i - 1].end:run[0].start]):
+    i = same_kind.index(mat)
+    while i > 0 and _ITEM_JOIN.match(s.text[same_kind[i - 1].end:run[0].start]):
         i -= 1
-        run.insert(0, specific[i])
-    return run
+        run.insert(0, same_kind[i])
+    specific_run = [m for m in run if not _generic(m)]
+    return specific_run or run
 
 
 _WEAK_METHODS = {"mixing"}
@@ -553,8 +558,9 @@ def _merge_adjacent(methods: list[Mention], text: str) -> list[Mention]:
 
 # "solid electrolytes", "SEs", "materials": a class with no chemistry or structure in its name
 _GENERIC_CLASS = re.compile(
-    r"^(?:(?:the|these|such|solid|solid-state|all-solid-state|inorganic|ideal|electrolyte|battery|"
-    r"cathode|anode|electrode)\s)*(?:solid\s)?(?:electrolytes?|SEs?|SSEs?|materials?|composites?|membranes?)$",
+    r"^(?:(?:the|these|such|other|new|novel|various|solid|solid-state|all-solid-state|inorganic|ideal|electrolyte|"
+    r"battery|energy|storage|cathode|anode|electrode)\s)*(?:solid\s)?(?:electrolytes?|SEs?|SSEs?|materials?|"
+    r"composites?|membranes?)$",
     re.I,
 )
 

@@ -193,6 +193,9 @@ def test_synthesis(extractor):
      [("Li1.3Al0.3Ti1.7(PO4)3", "sol-gel")]),
     ("The (100-x)(0.6MgS·0.4P2S5)·xMgI2 (0 ≤ x ≤ 30) glass SE can be prepared by a mechanochemical method.",
      [("(100-x)(0.6MgS·0.4P2S5)·xMgI2", "mechanochemical synthesis")]),
+    ("Examples are sulfide glasses [3-5], different complex hydrides [6], and other energy storage materials, "
+     "which are synthesized mechanochemically.",
+     [("sulfide glasses", "mechanochemical synthesis"), ("complex hydrides", "mechanochemical synthesis")]),
 ])
 def test_synthesis_product_not_reagent(extractor, text, expected):
     out = [(c.material, c.method) for c in run(extractor, text + "\n") if isinstance(c, CandidateSynthesis)]

@@ -49,7 +49,9 @@ _STOP_WORDS = frozenset(
     "the a an of and or with in for to by as at on is are was were it its their this these that such high higher low "
     "lower good excellent most more other all some various different typical novel new both which than while "
     "whereas obtain obtained has have had can could be been when where thus however also then those from into "
-    "between using via show shows showed exhibit exhibits exhibited use uses used".split()
+    "between using via show shows showed exhibit exhibits exhibited use uses used improve improves enhance enhances "
+    "include includes prepare prepares design designs make makes form forms produce produces study studies "
+    "report reports".split()
 )
 
 

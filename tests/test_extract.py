@@ -196,6 +196,8 @@ def test_synthesis(extractor):
     ("Examples are sulfide glasses [3-5], different complex hydrides [6], and other energy storage materials, "
      "which are synthesized mechanochemically.",
      [("sulfide glasses", "mechanochemical synthesis"), ("complex hydrides", "mechanochemical synthesis")]),
+    ("Strategies to improve gel electrolytes include crosslinking [4], blending [5] and grafting [6].",
+     [("gel electrolytes", "cross-linking"), ("gel electrolytes", "blending"), ("gel electrolytes", "grafting")]),
 ])
 def test_synthesis_product_not_reagent(extractor, text, expected):
     out = [(c.material, c.method) for c in run(extractor, text + "\n") if isinstance(c, CandidateSynthesis)]

@@ -436,8 +436,11 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
     Method names written next to each other ("in situ UV-curing crosslinking") state one method.
     """
     methods = _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text)
-    if not methods or not s.materials or not _SYNTHESIS_CUE.search(s.text):
+    if not methods or not s.materials:
         return []
+    if not _SYNTHESIS_CUE.search(s.text):
+        # "the in situ polymerization of poly(1,3-dioxolane)": a method of a material says it on its own
+        methods = [m for m in methods if _METHOD_OF.match(s.text, m.end)]
     out: list[Located] = []
     seen = set()
     for meth in methods:
@@ -509,8 +512,8 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     before = [m for m in candidates if m.end <= meth.start]
     if before and _FORMED_BY.search(s.text[before[-1].end:meth.start]):
         return before[-1]
-    of = re.match(r"\s(?:of|on)\s(?:the\s)?", s.text[meth.end:meth.end + 8])
-    if of and after and after[0].start == meth.end + of.end():
+    of = _METHOD_OF.match(s.text, meth.end)
+    if of and after and after[0].start == of.end():
         product = _PRODUCT.match(s.text, after[0].end)
         later = [m for m in candidates if product and m.start >= product.end()]
         return later[0] if product and later and later[0].start - product.end() <= 10 else after[0]
@@ -531,6 +534,8 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     return in_clause[-1] if in_clause else (after[0] if after else None)
 
 
+# "polymerization of poly(DOL)", "of the triazine COF": a method followed by what it made
+_METHOD_OF = re.compile(r"\s(?:of|on)\s(?:the\s)?(?:[a-z][a-z-]+\s){0,2}(?=[A-Z(\[]|poly)")
 _ONLY_ADJECTIVES = re.compile(r"\s?(?:(?:the|a|an|highly|very|as-prepared|pristine|[a-z]+(?:ive|ous|al|ic|ine))\s)*")
 _FORMED_BY = re.compile(
     r"^,?\s?(?:\S+\s)?(?:formed|prepared|synthesi[sz]ed|obtained|made|produced|fabricated)\s(?:by|via|through)\s"

@@ -196,6 +196,9 @@ def test_synthesis(extractor):
     ("Examples are sulfide glasses [3-5], different complex hydrides [6], and other energy storage materials, "
      "which are synthesized mechanochemically.",
      [("sulfide glasses", "mechanochemical synthesis"), ("complex hydrides", "mechanochemical synthesis")]),
+    ("Wu et al. reported on the in situ polymerization of poly(1,3-dioxolane) in the cell.",
+     [("poly(1,3-dioxolane)", "in situ polymerization")]),
+    ("The sintering temperature of Li7La3Zr2O12 is high.", []),
     ("Strategies to improve gel electrolytes include crosslinking [4], blending [5] and grafting [6].",
      [("gel electrolytes", "cross-linking"), ("gel electrolytes", "blending"), ("gel electrolytes", "grafting")]),
 ])

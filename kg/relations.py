@@ -507,8 +507,11 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     """
     candidates = [m for m in s.materials if not _generic(m) and m.value.kind != "cell"]
     after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
-    if _PARTICIPLE.search(meth.text) and after and _ONLY_ADJECTIVES.fullmatch(s.text[meth.end:after[0].start]):
-        return after[0]
+    if _PARTICIPLE.search(meth.text):
+        # "ball-milled TiS2 | Li2B12H12 | Li": the participle may name a cell's positive electrode too
+        next_one = [m for m in s.materials if m.start >= meth.end and not _generic(m) and m.value.kind != "cell_part"]
+        if next_one and next_one[0].start - meth.end <= 40 and _ONLY_ADJECTIVES.fullmatch(s.text[meth.end:next_one[0].start]):
+            return next_one[0]
     before = [m for m in candidates if m.end <= meth.start]
     if before and _FORMED_BY.search(s.text[before[-1].end:meth.start]):
         return before[-1]

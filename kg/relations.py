@@ -515,6 +515,13 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     before = [m for m in candidates if m.end <= meth.start]
     if before and _FORMED_BY.search(s.text[before[-1].end:meth.start]):
         return before[-1]
+    if "coat" in meth.value:
+        # "by coating a phase of LYC and carbon on NCA particles": what is coated, not the coating
+        on = [m for m in candidates if meth.end < m.start <= meth.end + 90
+              and _COATED_ON.search(s.text, max(meth.end, m.start - 20), m.start)
+              and not re.search(r"[;.]\s", s.text[meth.end:m.start])]
+        if on:
+            return on[0]
     of = _METHOD_OF.match(s.text, meth.end)
     if of and after and after[0].start == of.end():
         product = _PRODUCT.match(s.text, after[0].end)
@@ -537,6 +544,7 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     return in_clause[-1] if in_clause else (after[0] if after else None)
 
 
+_COATED_ON = re.compile(r"\s(?:on|onto)\s(?:the\s)?(?:surfaces?\sof\s(?:the\s)?)?$")
 # "polymerization of poly(DOL)", "of the triazine COF": a method followed by what it made
 _METHOD_OF = re.compile(r"\s(?:of|on)\s(?:the\s)?(?:[a-z][a-z-]+\s){0,2}(?=[A-Z(\[]|poly)")
 _ONLY_ADJECTIVES = re.compile(r"\s?(?:(?:the|a|an|highly|very|as-prepared|pristine|[a-z]+(?:ive|ous|al|ic|ine))\s)*")

@@ -200,6 +200,7 @@ def test_synthesis(extractor):
      [("poly(1,3-dioxolane)", "in situ polymerization")]),
     ("The sintering temperature of Li7La3Zr2O12 is high.", []),
     ("The cell with the ball-milled TiS2 | Li3YCl6 | Li-In configuration was cycled.", [("TiS2", "ball milling")]),
+    ("Lee et al. improved it by coating a layer of Li3InCl6 and carbon on LiNiO2 particles.", [("LiNiO2", "coating")]),
     ("Strategies to improve gel electrolytes include crosslinking [4], blending [5] and grafting [6].",
      [("gel electrolytes", "cross-linking"), ("gel electrolytes", "blending"), ("gel electrolytes", "grafting")]),
 ])

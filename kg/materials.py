@@ -63,6 +63,9 @@ _POLYMER_NAME = re.compile(
 )
 _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')? ?-(?P<name>[A-Z][A-Za-z0-9.()\[\]·+\-–/]*[A-Za-z0-9)\]])")
 _VARIABLE_VALUE = re.compile(r",?\s?(\([xyzδ]\s?=\s?[^()]{1,12}\))")
+_ELECTRODE_HEAD = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)$")
+# "LPSCl-infiltrated LCO", "PDA-coated LLZTO": the first material only says how the second was treated
+_TREATED_WITH = re.compile(r"-(?:infiltrated|coated|impregnated|modified|wrapped|decorated|grafted)\b")
 _TYPE_OF = re.compile(r"-(?:type|based|like)\s")
 _BASED = re.compile(rf"[\s-]based\s(?:[a-z][\w-]*\s){{0,2}}(?:{CLASS_HEADS})\b")
 
@@ -206,6 +209,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             continue
         end = m.start("name") + len(token)
         found.append(MaterialMention(m.start(), end, text[m.start():end], hit[1], hit[0]))
+    found = [f for f in found if not _TREATED_WITH.match(text, f.end)]
     for m in _POLYMER_NAME.finditer(text):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), None, "alias"))
@@ -225,6 +229,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
             # over a formula that only names its type ("UCl3-type SSEs", "LLZO-based electrolytes")
             if any((f.formula is not None and not _TYPE_OF.match(text, f.end)) or f.start < s for f in overlapping):
                 continue
+            if overlapping and _ELECTRODE_HEAD.search(text, s, e):
+                continue  # "NCM cathode": the active material is the mention, the head says its role
             if "liquid" in text[s:e].lower():
                 continue  # liquid electrolytes are the reference, not the subject, of this graph
             found = [f for f in found if f not in overlapping]

@@ -163,9 +163,13 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
         owned = any(0 <= t.start - o.end <= 3 for o in s.quantities if o is not q)
         if t.start > q.end and not owned and ";" not in between and not any(
             q.end <= m.start < t.start for m in s.materials
-        ) and re.search(r"\b(?:at|under)\s*$", s.text[max(0, t.start - 7):t.start]):
+        ) and _AT_TEMPERATURE.search(s.text, max(0, t.start - 30), t.start):
             return t.value
     return None
+
+
+# "at 25 °C", "under 60 °C", "at a temperature of 55 °C"
+_AT_TEMPERATURE = re.compile(r"\b(?:at|under)\s(?:an?\s(?:elevated\s|operating\s|testing\s)?temperature\sof\s)?$")
 
 
 def _closing_paren(text: str, i: int) -> int | None:

@@ -31,6 +31,7 @@ _CELL_CAPACITY = re.compile(
     rf"\((?P<q>~)?\s?(?P<cap>{quantities._NUM})\s?m\s?A\s?h\s?g\s?\^?-1(?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)\)"
 )
 _REF_HEADER = re.compile(r"^\s*(?:refs?\.?|references?)\s*$", re.I)
+_GARBLED_EXPONENT = re.compile(r"[×x*·]\s?10\s?\^(?!\s?[-+]?\s?[\d({])")
 _VALUE_IN_CELL = re.compile(
     rf"(?P<q>~|≈|>|<|≥|≤)?\s?(?P<v>{quantities._VALUE})(?:\s?(?P<rng>–|-|to)\s?(?P<v2>{quantities._VALUE}))?"
     r"(?:\s?[(/]?\s?(?P<t>-?\d+(?:\.\d+)?)\s?~?\s?°\s?C\)?|\s?[(/]\s?(?P<rt>RT|rt)\)?)?"
@@ -216,6 +217,8 @@ def _values_of_cell(cell: str, col: Column):
     """(value, value_max, qualifier, temperature, canonical unit) for each value in a cell."""
     if not cell or cell.strip() in {"-", "–", "/", "_", "ND", "N/A", "--"}:
         return
+    if _GARBLED_EXPONENT.search(cell):
+        return  # "5.72 × 10^-°": the exponent was lost; a value cannot be recovered (ANNOTATION: skip it)
     if col.unit_factor == 0.0:  # the unit is written in the cell
         for q in quantities.find_quantities(cell):
             if q.unit in ("S/cm", "eV", "V", "mAh/g", "mA/cm2"):

@@ -115,6 +115,14 @@ def test_a_varied_component_is_not_the_subject(extractor):
     assert [m[0] for m in measurements(run(extractor, text))] == ["(100-x)(0.7Li2S·0.3P2S5)·xLiI"]
 
 
+def test_electrodes_and_treated_materials_in_capacity_sentences(extractor):
+    text = ("Tests with an NCM cathode and an Al2O3 interlayer gave a discharge capacity of 135 mA h g⁻¹. "
+            "The Li3YCl6-infiltrated LCO and Gr electrodes achieved capacities of 141 mA h g⁻¹ and 364 mA h g⁻¹, "
+            "respectively. The LiCoO2 cells retained 120 mA h g⁻¹ after 100 cycles at a temperature of 55 °C.\n")
+    assert [(m[0], m[3], m[7]) for m in measurements(run(extractor, text))] == [
+        ("NCM", 135.0, None), ("LCO", 141.0, None), ("Gr", 364.0, None), ("LiCoO2", 120.0, 55.0)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]
@@ -170,6 +178,11 @@ def test_table_window_bounds(extractor):
     out = measurements(run(extractor, body))
     assert [(m[0], m[2], m[3], m[6]) for m in out] == [
         ("Oxides", "electrochemical_window", 7.0, "<="), ("Sulfides", "electrochemical_window", 4.0, "<")]
+
+
+def test_table_cell_with_a_lost_exponent_is_skipped(extractor):
+    body = "Table 4. Films.\nSSE\tσ (mS cm⁻¹)\nLi3PO4\t5.72 × 10^-°\nLi3BO3\t1.2 × 10^-3\n"
+    assert [(m[0], m[3]) for m in measurements(run(extractor, body))] == [("Li3BO3", 1.2e-06)]
 
 
 def test_table_transference_column(extractor):

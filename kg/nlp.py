@@ -132,8 +132,17 @@ def find_quantities(doc: Doc) -> Doc:
 
 
 def _label_variants(label: str) -> set[str]:
-    """A label as papers write it: "ball milling", "ball-milling"; "in situ", "in-situ"."""
-    return {label, label.replace(" ", "-"), label.replace("-", " "), label.replace("-", "")}
+    """A label as papers write it: "ball milling", "ball-milling"; "in situ", "in-situ"; and the plural of a
+    word label ("solid-state reactions", "ionic conductivities")."""
+    forms = {label}
+    if label.islower() and len(label) > 4 and label[-1].isalpha():
+        if label.endswith("sis"):
+            forms.add(label[:-3] + "ses")
+        elif label.endswith("y") and label[-2] not in "aeiou":
+            forms.add(label[:-1] + "ies")
+        elif not label.endswith(("s", "ing", "ed")):
+            forms.add(label + ("es" if label.endswith(("ch", "sh", "x")) else "s"))
+    return {v for f in forms for v in (f, f.replace(" ", "-"), f.replace("-", " "), f.replace("-", ""))}
 
 
 def _labeled_component(nlp: Language, labels: tuple[tuple[str, str], ...], key: str):

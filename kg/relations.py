@@ -32,6 +32,7 @@ _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 _SYNTHESIS_CUE = re.compile(
     r"\b(?:synthesis|syntheses|preparation|fabrication|strategies|such as|methods?|routes?|approach(?:es)?|"
     r"techniques?|prepared|synthesi[sz]ed|fabricated|made|obtained|produced|grown|deposited|processed|treated|"
+    r"prepare|synthesi[sz]e|fabricate|produce|utilized|employed|"
     r"formed|manufactured|developed|constructed|realized|coated|cast|casted|sintered|milled|annealed|"
     r"ball-milled|quenched|via|through|using|by)\b",
     re.I,

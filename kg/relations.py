@@ -126,8 +126,9 @@ def _property_for(q: Mention, s: Sentence) -> str | None:
 
 def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) -> float | str | None:
     """A temperature stated for this value: right after it (before the next value), else in the clause."""
-    if prop == "activation_energy":
-        # an Ea takes only a temperature given for the Ea itself: "0.3 eV at 100 °C"
+    if prop in ("activation_energy", "electrochemical_window", "critical_current_density"):
+        # an Ea, a window or a CCD takes only a temperature given for it: "0.3 eV at 100 °C", not the "at 25 °C"
+        # of a conductivity in the same sentence
         t = next((t for t in s.temperatures if 0 <= t.start - q.end <= 8), None)
         return t.value if t is not None and re.match(r"\s?(at|@)\s", s.text[q.end:t.start] + " ") else None
     paired = _paired_temperatures(s, same)

@@ -123,6 +123,12 @@ def test_electrodes_and_treated_materials_in_capacity_sentences(extractor):
         ("NCM", 135.0, None), ("LCO", 141.0, None), ("Gr", 364.0, None), ("LiCoO2", 120.0, 55.0)]
 
 
+def test_window_does_not_take_the_conductivity_temperature(extractor):
+    text = "Li3YBr6 shows 1.7 mS cm⁻¹ at 25 °C and an electrochemical window of 0–4 V.\n"
+    assert [(m[2], m[7]) for m in measurements(run(extractor, text))] == [
+        ("ionic_conductivity", 25.0), ("electrochemical_window", None)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

@@ -347,10 +347,9 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     return not_substrates[0] if not_substrates else None
 
 
+_MAKE_VERB = r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make|form|give|yield|generate)"
 # "dissolving A, B and C ... to synthesize X materials": X is what the next sentence talks about
-_TO_PRODUCE = re.compile(
-    r"\bto\s(?:\w+ly\s)?(?:synthesi[sz]e|obtain|produce|prepare|form|give|yield|generate)\s(?:the\s|an?\s)?$"
-)
+_TO_PRODUCE = re.compile(rf"\bto\s(?:\w+ly\s)?{_MAKE_VERB}\s(?:the\s|an?\s)?$")
 # "grown on MgO (100) substrates", "an increase in MgI2 content": a support or a varied component, not the subject
 _SUBSTRATE = re.compile(
     r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?|content|concentration|amount|ratio|additions?|precursors?)\b"
@@ -504,12 +503,15 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     """The material a method made, by the first rule that applies:
 
     1. right after a participle, past articles and adjectives: "ball-milled X", "confined the highly
-       conductive X";
-    2. before "formed/prepared by M": "X formed by partial dehydrogenation";
-    3. after "M of X", or the product of "M of X to form Y";
-    4. the object of "prepared/synthesized X" before the method;
-    5. the nearest material before it in the clause (or before a colon that lists methods: "methods for
-       X: (a) M1 ...; (b) M2"), else the first one after it.
+       conductive X", "ball-milled TiS2 | ... | Li" (a cell's positive electrode);
+    2. before "formed/prepared by M": "X formed by partial dehydrogenation", "X, was prepared by solvent-free M";
+    3. for a coating, what it is put on: "coating A on X particles";
+    4. after "M of X", or the product of "M of X to form Y";
+    5. the product of "M ... to synthesize X";
+    6. the object of "prepared/synthesized X" before the method;
+    7. the nearest material before it in the clause (a formula rather than the class right after it:
+       "X (0 ≤ x ≤ 33) glass SE"; or before a colon that lists methods: "methods for X: (a) M1 ...; (b) M2"),
+       else the first one after it.
     """
     candidates = [m for m in s.materials if not _generic(m) and m.value.kind != "cell"]
     after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
@@ -561,7 +563,7 @@ _FORMED_BY = re.compile(
 # "the sol-gel method to initially synthesize nanosized powders of X": the product named after the method
 _TO_MAKE = re.compile(
     r"\s(?:method|route|technique|process|approach)?\s?(?:was\s(?:used|employed|applied)\s)?to\s(?:\w+ly\s)?"
-    r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make)\s(?:the\s|a\s|an\s)?(?:[\w-]+\s){0,4}?(?:of\s)?(?:the\s)?$"
+    rf"{_MAKE_VERB}\s(?:the\s|a\s|an\s)?(?:[\w-]+\s){{0,4}}?(?:of\s)?(?:the\s)?$"
 )
 _PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|different\s)*")
 

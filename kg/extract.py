@@ -50,12 +50,12 @@ class Extractor:
         aliases.update(defined)
         out: list[CandidateMeasurement | CandidateSynthesis] = []
         contexts = [{"aliases": aliases, "citation_style": style} for _ in normalized]
-        for spacy_doc, (block, norm) in zip(
-            self.nlp.pipe(_with_user_data(self.nlp, normalized, contexts)), zip(text_blocks, normalized)
-        ):
+        paragraphs = [relations.sentences_of(d) for d in self.nlp.pipe(_with_user_data(self.nlp, normalized, contexts))]
+        paper_subject = relations.paper_subject(paragraphs)
+        for sentences, (block, norm) in zip(paragraphs, zip(text_blocks, normalized)):
             source = "caption" if block.kind == "caption" else "text"
-            subject = cell = study = None
-            for sent in relations.sentences_of(spacy_doc):
+            subject, cell, study = paper_subject, None, None
+            for sent in sentences:
                 study = relations.cited_study(sent, study)
                 located = relations.measurements(sent, subject, cell, self.process_methods)
                 located += relations.syntheses(sent, self.synthesis_methods)

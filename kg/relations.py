@@ -347,6 +347,31 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     return not_substrates[0] if not_substrates else None
 
 
+PAPER_SUBJECT_SHARE = 0.35  # of the material mentions of a paper: a research article about one material
+
+
+def paper_subject(paragraphs: list[list[Sentence]]) -> Mention | None:
+    """The material a paper is about when one dominates its text (a research article on one compound: "NCB",
+    "MM-NCB" and "NaCB11H12" are one formula), so a paragraph that names none still goes on about it; None
+    for reviews, where no material does."""
+    counts: dict[str, int] = {}
+    first: dict[str, Mention] = {}
+    total = 0
+    for sentences in paragraphs:
+        for s in sentences:
+            for m in s.materials:
+                if m.value.kind in ("class", "cell", "cell_part"):
+                    continue
+                key = m.value.formula or m.text
+                counts[key] = counts.get(key, 0) + 1
+                first.setdefault(key, m)
+                total += 1
+    if not counts:
+        return None
+    key = max(counts, key=counts.get)
+    return first[key] if counts[key] >= PAPER_SUBJECT_SHARE * total and total >= 20 else None
+
+
 _MAKE_VERB = r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make|form|give|yield|generate)"
 # "dissolving A, B and C ... to synthesize X materials": X is what the next sentence talks about
 _TO_PRODUCE = re.compile(rf"\bto\s(?:\w+ly\s)?{_MAKE_VERB}\s(?:the\s|an?\s)?$")

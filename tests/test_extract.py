@@ -129,6 +129,16 @@ def test_window_does_not_take_the_conductivity_temperature(extractor):
         ("ionic_conductivity", 25.0), ("electrochemical_window", None)]
 
 
+def test_a_paper_about_one_material_goes_on_about_it(extractor):
+    about = "".join(f"Sample {i} of Na3SbS4 was milled for {i} h with Na3SbS4 seeds.\n\n" for i in range(12))
+    text = about + "In the cubic phase, the activation energy is 0.21 eV.\n"
+    out = measurements(run(extractor, text))
+    assert [(m[0], m[1], m[2], m[3]) for m in out] == [("Na3SbS4", "Na3SbS4", "activation_energy", 0.21)]
+    # a review (no material dominates) leaves such a value without a material
+    review = "".join(f"Li{i + 2}PS4Cl{i} and Na{i + 1}PS4 were studied.\n\n" for i in range(12))
+    assert measurements(run(extractor, review + "In the cubic phase, the activation energy is 0.21 eV.\n")) == []
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

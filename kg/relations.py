@@ -255,8 +255,12 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         follow = [m for m in s.materials if q.end + m_after.end() <= m.start <= q.end + m_after.end() + 2]
         if follow:
             return follow[0]
-    if before and before[-1].value.kind == "class" and subject is not None and _ANAPHOR.search(s.text, 0, before[-1].start):
-        return subject  # "This composite electrolyte resulted in ...": the material the paragraph is about
+    if before and before[-1].value.kind == "class" and subject is not None and (
+        _ANAPHOR.search(s.text, 0, before[-1].start) or (_generic(before[-1]) and not specific)
+    ):
+        # "This composite electrolyte resulted in ...", "measurements with a setup for solid-state electrolytes
+        # demonstrated ...": the material the paragraph is about
+        return subject
     if specific:
         nearest = specific[-1]
         # "A has higher conductivity than B, which ...": the values are A's

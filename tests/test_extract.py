@@ -139,6 +139,13 @@ def test_a_paper_about_one_material_goes_on_about_it(extractor):
     assert measurements(run(extractor, review + "In the cubic phase, the activation energy is 0.21 eV.\n")) == []
 
 
+def test_generic_class_in_a_later_sentence_leaves_the_subject(extractor):
+    text = ("Na3SbS4 showed 1.1 mS cm⁻¹ at 25 °C. Cyclic voltammetry with a cell for solid electrolytes "
+            "demonstrated a wide oxidation onset (up to 4.1 V vs. Na^+/Na).\n")
+    assert [(m[0], m[2], m[3]) for m in measurements(run(extractor, text))] == [
+        ("Na3SbS4", "ionic_conductivity", 0.0011), ("Na3SbS4", "electrochemical_window", 4.1)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

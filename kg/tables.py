@@ -185,6 +185,14 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words
                     name, formula, col.property, value, value_max, unit, qual, t, list(methods), list(refs),
                     Evidence(doc_id, row.line, row_text, "table"),
                 ))
+        read = {c.index for c in columns} | {material_col, ref_col, temp_col, cell_col}
+        for i, cell in enumerate(cells):
+            if i not in read and cell:
+                for prop, value, value_max, qual, unit in _values_in_prose(cell, words):
+                    out.append(CandidateMeasurement(
+                        name, formula, prop, value, value_max, unit, qual, None, list(methods), list(refs),
+                        Evidence(doc_id, row.line, row_text, "table"),
+                    ))
         if cell_col is not None and cell_col < len(cells):
             for cathode, value, qual, temp in _cell_capacities(cells[cell_col], aliases):
                 # in a table of electrode materials the row's material is the active one; else the cell's positive
@@ -259,6 +267,23 @@ def _values_of_cell(cell: str, col: Column):
         yield low, high, qual, temp, unit
         if col.property in ("specific_capacity", "transference_number"):
             return  # the rest of such a cell is test conditions (rate, cycles)
+
+
+# a property's canonical unit, for values written in a prose cell
+_CANONICAL_UNIT = {"ionic_conductivity": "S/cm", "electronic_conductivity": "S/cm", "activation_energy": "eV",
+                   "electrochemical_window": "V", "critical_current_density": "mA/cm2", "specific_capacity": "mAh/g"}
+
+
+def _values_in_prose(cell: str, words: Vocabulary):
+    """Values a text cell states with their property ("Advantages: ... high oxidation voltage (0–5 V)"):
+    a property word in the cell and a value in that property's unit after it."""
+    prop_at = [(m.end(), key) for pattern, key in words.properties for m in pattern.finditer(cell)]
+    if not prop_at:
+        return
+    for q in quantities.find_quantities(cell):
+        named = [key for end, key in sorted(prop_at) if end <= q.start and _CANONICAL_UNIT.get(key) == q.unit]
+        if named:
+            yield named[-1], q.value, q.value_max, q.qualifier, q.unit
 
 
 def _guess_material_column(rows, aliases, taken: set[int]) -> int | None:

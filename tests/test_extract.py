@@ -208,6 +208,14 @@ def test_table_cell_with_a_lost_exponent_is_skipped(extractor):
     assert [(m[0], m[3]) for m in measurements(run(extractor, body))] == [("Li3BO3", 1.2e-06)]
 
 
+def test_table_prose_cell_states_a_value(extractor):
+    body = ("Table 5. Classes.\nType\tConductivity (S cm⁻¹)\tAdvantages\nHalide electrolytes\t10⁻³\t"
+            "Deformable, high oxidation voltage (up to 4.5 V), 20 nm grains\n")
+    out = measurements(run(extractor, body))
+    assert [(m[0], m[2], m[3], m[6]) for m in out] == [
+        ("Halide electrolytes", "ionic_conductivity", 0.001, "="), ("Halide electrolytes", "electrochemical_window", 4.5, "<=")]
+
+
 def test_table_transference_column(extractor):
     body = "Table 2. Transport.\nPolymer\tLi salt\tt_{Li+}\tRef.\nPEO\tLiTFSI\t0.56\t[52]\nPPEGMA\tLiPVAOB\t0.76\t[53]\n"
     out = measurements(run(extractor, body))

@@ -36,6 +36,7 @@ class Extractor:
         self.table_words = tables.Vocabulary(
             properties=property_labels(self.lexicon),
             methods=[(label, pref) for label, pref in method_labels(self.lexicon) if pref in self.synthesis_methods],
+            units={key: entry.canonical_unit for key, entry in self.lexicon.properties.items()},
         )
 
     def extract(self, doc: Document) -> list[CandidateMeasurement | CandidateSynthesis]:

@@ -48,9 +48,12 @@ class Column:
 
 
 class Vocabulary:
-    """The words tables are read with: property labels for headers, method labels for section rows."""
+    """The words tables are read with: property labels for headers, method labels for section rows, and each
+    property's canonical unit (for values written in prose cells)."""
 
-    def __init__(self, properties: Iterable[tuple[str, str]], methods: Iterable[tuple[str, str]]):
+    def __init__(self, properties: Iterable[tuple[str, str]], methods: Iterable[tuple[str, str]],
+                 units: dict[str, str] | None = None):
+        self.units = dict(units or {})
         def compiled(pairs, spaces: str, short_exact: bool):
             return [
                 (re.compile(r"(?<![\w])" + re.escape(label).replace(r"\ ", spaces) + r"(?![a-z])",
@@ -269,11 +272,6 @@ def _values_of_cell(cell: str, col: Column):
             return  # the rest of such a cell is test conditions (rate, cycles)
 
 
-# a property's canonical unit, for values written in a prose cell
-_CANONICAL_UNIT = {"ionic_conductivity": "S/cm", "electronic_conductivity": "S/cm", "activation_energy": "eV",
-                   "electrochemical_window": "V", "critical_current_density": "mA/cm2", "specific_capacity": "mAh/g"}
-
-
 def _values_in_prose(cell: str, words: Vocabulary):
     """Values a text cell states with their property ("Advantages: ... high oxidation voltage (0–5 V)"):
     a property word in the cell and a value in that property's unit after it."""
@@ -281,7 +279,7 @@ def _values_in_prose(cell: str, words: Vocabulary):
     if not prop_at:
         return
     for q in quantities.find_quantities(cell):
-        named = [key for end, key in sorted(prop_at) if end <= q.start and _CANONICAL_UNIT.get(key) == q.unit]
+        named = [key for end, key in sorted(prop_at) if end <= q.start and words.units.get(key) == q.unit]
         if named:
             yield named[-1], q.value, q.value_max, q.qualifier, q.unit
 

@@ -49,6 +49,8 @@ _PATTERN = re.compile(
             rf"(?P<wrap>\\(?:{_WRAPPERS})\s*)",
             r"(?P<space>\\[,;:! ]|[" + _SPACES + "])",
             r"(?P<zw>[" + _ZERO_WIDTH + "])",
+            # "M\sigma(BH_4)(NH_2)": OCR read the g of Mg as a sigma
+            r"(?P<ocrsigma>(?<=M)\\sigma(?=[(\[A-Z_\d]))",
             r"(?P<cmd>\\[A-Za-z]+(?:(?<=\\cdot) )?)",  # "\\cdot x": the space ends the command name
             # a subscript group, possibly after a stray space: " _{6,4}" / "_{0.33}" / "_5"
             # (a space before a math-mode count is a PDF artifact too: "Mg(diglyme) $_{0.5}$")
@@ -166,6 +168,8 @@ def _replacement(m: re.Match) -> str:
         return "×"
     if kind == "ocrat":
         return "@"
+    if kind == "ocrsigma":
+        return "g"
     if kind == "hyphenbreak":
         return "-"
     if kind == "minus":

@@ -216,7 +216,7 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
-_COMPARED = re.compile(r"\bthan\s(?:that of\s|those of\s|other\s|the\s|most\s)*$")
+_COMPARED = re.compile(r"\b(?:than|among|amongst)\s(?:that of\s|those of\s|other\s|the\s|most\s|all\s)*$")
 # "This composite electrolyte", "The resulting materials", "Such membranes": a class that points back
 _ANAPHOR = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Ss]uch|[Tt]he (?:resulting|resultant|obtained|as-prepared|same|prepared))\s$")
 _AS_CLASS = re.compile(r"(?<!such)\sas\s(?:an?\s|the\s)?$")
@@ -243,7 +243,9 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
             return before[-1] if before else cells[0]
         if cell is not None:
             return cell  # the paragraph's cell: its positive electrode, not the electrolyte named beside it
-    before = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("cell", "cell_part")]
+    # "higher than B", "the highest among all hydride SEs": what a value is compared with does not own it
+    compared = [m for m in s.materials if _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
+    before = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("cell", "cell_part") and m not in compared]
     # "X as amorphous SEs, which had ...": the class after "as" says what X is; the value is X's
     if len(before) > 1 and before[-1].value.kind == "class" and _AS_CLASS.search(s.text, 0, before[-1].start):
         before = before[:-1]
@@ -262,14 +264,9 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         # demonstrated ...": the material the paragraph is about
         return subject
     if specific:
-        nearest = specific[-1]
-        # "A has higher conductivity than B, which ...": the values are A's
-        if len(specific) > 1 and re.search(r"\bthan\s+(?:that of\s+|those of\s+)?$", s.text[:nearest.start]):
-            return specific[-2]
-        return nearest
+        return specific[-1]
     if before:
         return before[-1]
-    compared = [m for m in s.materials if _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
     after = [m for m in s.materials if m.start >= q.end and m.value.kind != "cell_part" and m not in compared]
     if after and after[0].start - q.end < 60:
         return after[0]

@@ -146,6 +146,13 @@ def test_generic_class_in_a_later_sentence_leaves_the_subject(extractor):
         ("Na3SbS4", "ionic_conductivity", 0.0011), ("Na3SbS4", "electrochemical_window", 4.1)]
 
 
+def test_the_group_a_value_is_compared_with_does_not_own_it(extractor):
+    text = "It has the highest conductivity among all halide SEs, reaching 3.1 mS cm⁻¹ at 25 °C.\n"
+    assert measurements(run(extractor, text)) == []
+    text = "Li3YBr6 shows 1.7 mS cm⁻¹, higher than Li3YCl6.\n"
+    assert [m[0] for m in measurements(run(extractor, text))] == ["Li3YBr6"]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

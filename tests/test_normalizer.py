@@ -41,6 +41,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
         ("Li ₆PS ₅Cl has 1.9 × 10⁻³ S cm⁻¹", "Li6PS5Cl has 1.9 × 10^-3 S cm^-1"),
         ("Ca(diglyme) $_{0.5}$ (BH₄)₂", "Ca(diglyme)0.5(BH4)2"),
         ("ZnO(a)LATP, panel (a) Li", "ZnO@LATP, panel (a) Li"),
+        (r"$M\sigma(BH_4)_2$ and $\sigma$", "Mg(BH4)2 and σ"),
     ],
 )
 def test_normalize_text(src, expected):

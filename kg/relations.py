@@ -171,7 +171,9 @@ def _temperature_for(q: Mention, s: Sentence, same: list[Mention], prop: str) ->
 
 
 # "at 25 °C", "under 60 °C", "at a temperature of 55 °C"
-_AT_TEMPERATURE = re.compile(r"\b(?:at|under)\s(?:an?\s(?:elevated\s|operating\s|testing\s)?temperature\sof\s)?$")
+_AT_TEMPERATURE = re.compile(
+    r"\b(?:at|under)\s(?:[\d.]+\s?C\s?(?:and|,)\s)?(?:an?\s(?:elevated\s|operating\s|testing\s)?temperature\sof\s)?$"
+)  # ("at 0.1C and 30 °C": a C-rate may come first)
 
 
 def _closing_paren(text: str, i: int) -> int | None:
@@ -216,6 +218,7 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
+_REAGENT = re.compile(r"\b(?:starting (?:with|from)|from the precursors?|precursors?|reagents?)\b[^.;:]*$")
 _COMPARED = re.compile(r"\b(?:than|among|amongst)\s(?:that of\s|those of\s|other\s|the\s|most\s|all\s)*$")
 # "This composite electrolyte", "The resulting materials", "Such membranes": a class that points back
 _ANAPHOR = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Ss]uch|[Tt]he (?:resulting|resultant|obtained|as-prepared|same|prepared))\s$")
@@ -246,6 +249,10 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     # "higher than B", "the highest among all hydride SEs": what a value is compared with does not own it
     compared = [m for m in s.materials if _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
     before = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("cell", "cell_part") and m not in compared]
+    # "X, starting with A and B (C), which had ...": the reagents do not own X's value
+    reagents = [m for m in before if _REAGENT.search(s.text, max(0, m.start - 80), m.start)]
+    if len(reagents) < len(before):
+        before = [m for m in before if m not in reagents]
     # "X as amorphous SEs, which had ...": the class after "as" says what X is; the value is X's
     if len(before) > 1 and before[-1].value.kind == "class" and _AS_CLASS.search(s.text, 0, before[-1].start):
         before = before[:-1]

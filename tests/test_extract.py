@@ -153,6 +153,14 @@ def test_the_group_a_value_is_compared_with_does_not_own_it(extractor):
     assert [m[0] for m in measurements(run(extractor, text))] == ["Li3YBr6"]
 
 
+def test_reagents_and_c_rates(extractor):
+    text = ("Ota et al. prepared a new compound, Ca(en)2(BH4)2, starting with Ca(BH4)2 and ethylenediamine "
+            "(H2N(CH2)2NH2), which had a conductivity of up to 2·10^-5 S cm^-1 at 343 K.\n")
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("Ca(en)2(BH4)2", 2e-05)]
+    text = "The LCO and Gr electrodes gave 140 mA h g⁻¹ and 350 mA h g⁻¹, respectively, at 0.1C and 30 °C.\n"
+    assert [(m[0], m[3], m[7]) for m in measurements(run(extractor, text))] == [("LCO", 140.0, 30.0), ("Gr", 350.0, 30.0)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

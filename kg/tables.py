@@ -180,12 +180,13 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words
         for col in columns:
             if col.index >= len(cells):
                 continue
-            for value, value_max, qual, temp, unit in _values_of_cell(cells[col.index], col):
+            for value, value_max, qual, temp, unit, end in _values_of_cell(cells[col.index], col):
                 t = temp if temp is not None else (row_temp if col.property != "activation_energy" else None)
                 if t is None and rt_header and col.property in ("ionic_conductivity", "activation_energy"):
                     t = "RT" if col.property == "ionic_conductivity" or "@" in col.header else None
+                owner = _owner_after(cells[col.index], end, aliases) or (name, formula)
                 out.append(CandidateMeasurement(
-                    name, formula, col.property, value, value_max, unit, qual, t, list(methods), list(refs),
+                    owner[0], owner[1], col.property, value, value_max, unit, qual, t, list(methods), list(refs),
                     Evidence(doc_id, row.line, row_text, "table"),
                 ))
         read = {c.index for c in columns} | {material_col, ref_col, temp_col, cell_col}
@@ -225,7 +226,7 @@ def _cell_capacities(cell: str, aliases) -> list[tuple[str, float, str, float | 
 
 
 def _values_of_cell(cell: str, col: Column):
-    """(value, value_max, qualifier, temperature, canonical unit) for each value in a cell."""
+    """(value, value_max, qualifier, temperature, canonical unit, end offset) for each value in a cell."""
     if not cell or cell.strip() in {"-", "–", "/", "_", "ND", "N/A", "--"}:
         return
     if _GARBLED_EXPONENT.search(cell):
@@ -234,7 +235,7 @@ def _values_of_cell(cell: str, col: Column):
         for q in quantities.find_quantities(cell):
             if q.unit in ("S/cm", "eV", "V", "mAh/g", "mA/cm2"):
                 t = re.match(r"\s?\(?\s?(-?\d+(?:\.\d+)?)\s?°\s?C", cell[q.end:])
-                yield q.value, q.value_max, q.qualifier, float(t.group(1)) if t else None, q.unit
+                yield q.value, q.value_max, q.qualifier, float(t.group(1)) if t else None, q.unit, q.end
         if col.property != "electrochemical_window":
             return
     for m in _VALUE_IN_CELL.finditer(cell):
@@ -267,9 +268,18 @@ def _values_of_cell(cell: str, col: Column):
         low, high = quantities._round(v * factor), (quantities._round(v2 * factor) if v2 is not None else None)
         if high is not None and high < low:
             low, high = high, low  # "0.01–0.001": a range written high to low
-        yield low, high, qual, temp, unit
+        yield low, high, qual, temp, unit, m.end()
         if col.property in ("specific_capacity", "transference_number"):
             return  # the rest of such a cell is test conditions (rate, cycles)
+
+
+def _owner_after(cell: str, end: int, aliases) -> tuple[str, str | None] | None:
+    """The material a cell names for one of its values: "<4 for Na3PS4" (else the row's material)."""
+    m = re.match(r"\s?for\s", cell[end:])
+    if not m:
+        return None
+    found = materials.find_materials(cell[end + m.end():], aliases, classes=False)
+    return (found[0].text, found[0].formula) if found and found[0].start == 0 else None
 
 
 def _values_in_prose(cell: str, words: Vocabulary):

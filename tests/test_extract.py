@@ -215,7 +215,7 @@ def test_table_window_bounds(extractor):
     body = "Table 3. Windows.\nType\tPotential window (V)\nOxides\tUp to 7\nSulfides\t<4 for Na3PS4\n"
     out = measurements(run(extractor, body))
     assert [(m[0], m[2], m[3], m[6]) for m in out] == [
-        ("Oxides", "electrochemical_window", 7.0, "<="), ("Sulfides", "electrochemical_window", 4.0, "<")]
+        ("Oxides", "electrochemical_window", 7.0, "<="), ("Na3PS4", "electrochemical_window", 4.0, "<")]
 
 
 def test_table_cell_with_a_lost_exponent_is_skipped(extractor):

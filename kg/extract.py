@@ -56,9 +56,11 @@ class Extractor:
         for sentences, (block, norm) in zip(paragraphs, zip(text_blocks, normalized)):
             source = "caption" if block.kind == "caption" else "text"
             subject, cell, study = paper_subject, None, None
+            previous: list = []
             for sent in sentences:
                 study = relations.cited_study(sent, study)
-                located = relations.measurements(sent, subject, cell, self.process_methods)
+                pointed = relations.class_pointed_at(sent, previous)
+                located = relations.measurements(sent, pointed or subject, cell, self.process_methods)
                 located += relations.syntheses(sent, self.synthesis_methods)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
@@ -71,6 +73,7 @@ class Extractor:
                 cells = [m for m in sent.materials if m.value.kind == "cell"]
                 if cells:
                     cell = cells[-1]
+                previous = sent.materials or previous
         for block in doc.blocks:
             if block.kind == "table":
                 out.extend(tables.table_facts(

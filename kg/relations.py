@@ -355,6 +355,26 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     return not_substrates[0] if not_substrates else None
 
 
+_POINTING = re.compile(
+    r"^(?:[A-Z][a-z]+(?:\s[a-z]+)?,\s)?(?:(?:[Tt]hese|[Ss]uch|[Bb]oth)\s(?:two\s|kinds of\s|types of\s)?(?P<head>[a-z-]+)\b"
+    r"|(?P<they>[Tt]hey)\s)"
+)
+
+
+def class_pointed_at(s: Sentence, previous: list[Mention]) -> Mention | None:
+    """The class a material-less sentence points back to: "... two types of composite solid electrolytes. These
+    electrolytes show ..." (the head noun must match), "Furthermore, they exhibit ..." (a plural class)."""
+    if s.materials:
+        return None
+    m = _POINTING.match(s.text)
+    if not m:
+        return None
+    head = (m.group("head") or "").lower()
+    named = [c for c in previous if c.value.kind == "class" and not _generic(c)
+             and (c.text.lower().endswith(head) if head else c.text.endswith("s"))]
+    return named[-1] if named else None
+
+
 PAPER_SUBJECT_SHARE = 0.35  # of the material mentions of a paper: a research article about one material
 
 

@@ -161,6 +161,15 @@ def test_reagents_and_c_rates(extractor):
     assert [(m[0], m[3], m[7]) for m in measurements(run(extractor, text))] == [("LCO", 140.0, 30.0), ("Gr", 350.0, 30.0)]
 
 
+def test_these_electrolytes_point_back_to_the_class(extractor):
+    text = ("A slurry method gave two types of sodium composite electrolytes, including PEO and NZSP. "
+            "These electrolytes show conductivities above 10⁻⁴ S cm⁻¹ at 60 °C. "
+            "Furthermore, they exhibit an electrochemical window of up to 4.6 V.\n")
+    assert [(m[0], m[2], m[3]) for m in measurements(run(extractor, text))] == [
+        ("sodium composite electrolytes", "ionic_conductivity", 0.0001),
+        ("sodium composite electrolytes", "electrochemical_window", 4.6)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

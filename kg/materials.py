@@ -270,7 +270,23 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
                 f.kind = "cell_part"
         found.append(MaterialMention(m.start(), m.end(), cathode, _normalize_formula(cathode), "cell"))
     found.sort(key=lambda x: x.start)
-    return found
+    return _merge_loaded(text, found)
+
+
+# "CSEs containing 30 wt.% NZSP", "PUA with 20 wt% LiTFSI": a host and what it holds name one material
+_LOADED_WITH = re.compile(r"\s(?:containing|with|loaded with|doped with)\s\d+(?:\.\d+)?\s?(?:wt|mol|vol)\.?\s?%\s(?:of\s)?")
+
+
+def _merge_loaded(text: str, found: list[MaterialMention]) -> list[MaterialMention]:
+    out: list[MaterialMention] = []
+    for f in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind not in ("cell", "cell_part") and f.kind not in ("cell", "cell_part") \
+                and _LOADED_WITH.fullmatch(text, prev.end, f.start):
+            out[-1] = MaterialMention(prev.start, f.end, text[prev.start:f.end], None, "composite")
+        else:
+            out.append(f)
+    return out
 
 
 # a cell written with slashes, negative electrode first or last: "Na/Na11Sn2PSe12/C-Se", "LiI@Li/LPSCl/NCM",

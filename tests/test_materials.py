@@ -141,6 +141,13 @@ def test_solvates_with_ligands_from_the_lexicon(lex_aliases):
         ("Ca (en)2(BH4)2", "composite"), ("Ca(BH4)2-diglyme0.5", "composite"), ("Ca(py)6Cl2", "composite")]
 
 
+def test_host_loaded_with_a_share_of_another_material_is_one_name(lex_aliases):
+    found = find_materials("Films of PEO containing 20 wt.% LLZO and PVDF with 5 mol% of LiTFSI; PEO with LiTFSI", lex_aliases)
+    assert [(m.text, m.kind) for m in found] == [
+        ("PEO containing 20 wt.% LLZO", "composite"), ("PVDF with 5 mol% of LiTFSI", "composite"),
+        ("PEO", "alias"), ("LiTFSI", "alias")]
+
+
 def test_classes_can_be_switched_off():
     assert find_materials("in the sulfide SEs", {}, classes=False) == []
 

@@ -635,9 +635,9 @@ def _merge_adjacent(methods: list[Mention], text: str) -> list[Mention]:
 
 # "solid electrolytes", "SEs", "materials": a class with no chemistry or structure in its name
 _GENERIC_CLASS = re.compile(
-    r"^(?:(?:the|these|such|other|new|novel|various|solid|solid-state|all-solid-state|inorganic|ideal|electrolyte|"
-    r"battery|energy|storage|cathode|anode|electrode)\s)*(?:solid\s)?(?:electrolytes?|SEs?|SSEs?|materials?|"
-    r"composites?|membranes?)$",
+    r"^(?:(?:the|these|such|other|new|novel|various|initial|efficient|fast|ionic|conductive|thin-film|thin|film|"
+    r"solid|solid-state|all-solid-state|inorganic|ideal|electrolyte|battery|energy|storage|cathode|anode|"
+    r"electrode)\s)*(?:solid\s)?(?:electrolytes?|SEs?|SSEs?|materials?|composites?|membranes?|conductors?)$",
     re.I,
 )
 

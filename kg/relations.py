@@ -497,8 +497,9 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
     if not methods or not s.materials:
         return []
     if not _SYNTHESIS_CUE.search(s.text):
-        # "the in situ polymerization of poly(1,3-dioxolane)": a method of a material says it on its own
-        methods = [m for m in methods if _METHOD_OF.match(s.text, m.end)]
+        # "the in situ polymerization of poly(1,3-dioxolane)", "electrodes infiltrated with X": a method of a
+        # material, or a participle, says it on its own
+        methods = [m for m in methods if _METHOD_OF.match(s.text, m.end) or _PARTICIPLE.search(m.text)]
     out: list[Located] = []
     seen = set()
     for meth in methods:
@@ -568,6 +569,12 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     """
     candidates = [m for m in s.materials if not _generic(m) and m.value.kind != "cell"]
     after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
+    if _PARTICIPLE.search(meth.text) and re.match(r"\s(?:with|by|in|into)\s", s.text[meth.end:meth.end + 7]):
+        # "LiCoO2 electrodes infiltrated with LPGeSI": what was treated comes before the participle
+        prior = [m for m in s.materials if m.end <= meth.start and meth.start - m.end <= 25 and not _generic(m)
+                 and m.value.kind not in ("cell", "cell_part")]
+        if prior:
+            return prior[-1]
     if _PARTICIPLE.search(meth.text):
         # "ball-milled TiS2 | Li2B12H12 | Li": the participle may name a cell's positive electrode too
         next_one = [m for m in s.materials if m.start >= meth.end and not _generic(m) and m.value.kind != "cell_part"]

@@ -268,6 +268,7 @@ def test_synthesis(extractor):
      [("poly(1,3-dioxolane)", "in situ polymerization")]),
     ("The sintering temperature of Li7La3Zr2O12 is high.", []),
     ("ALD was used to make efficient ionic conductors and thin-film materials.", []),
+    ("The LiCoO2 electrodes were infiltrated with Li6PS5Cl.", [("LiCoO2", "infiltration")]),
     ("The Li5La3Ta2O12 compound was synthesized as a target via high-temperature solid-state reactions.",
      [("Li5La3Ta2O12", "solid-state reaction")]),
     ("Kim et al. utilized ALD to synthesize ion-conductive Li3BO3.", [("Li3BO3", "atomic layer deposition")]),

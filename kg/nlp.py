@@ -198,7 +198,16 @@ def find_conditions(doc: Doc) -> Doc:
             if m.group("unit") == "K" and v < 150:
                 continue  # "4 K" is rarely a test temperature; more often a typo or a count
         found.append((m.start(), m.end(), value))
-    return _annotate(doc, "temperatures", found)
+        pos = m.start()
+        # "at 450 and 500 °C", "at 25, 60 and 80 °C": the numbers listed before share the unit
+        while not m.group("rt") and (item := _LISTED_NUMBER.search(text_of(doc), max(0, pos - 24), pos)):
+            v = float(item.group("num"))
+            found.append((item.start("num"), item.end("num"), round(v - 273.15, 2) if m.group("unit") == "K" else v))
+            pos = item.start("num")
+    return _annotate(doc, "temperatures", sorted(found))
+
+
+_LISTED_NUMBER = re.compile(r"(?<![\d.^])(?P<num>-?\d+(?:\.\d+)?)\s?(?:,\s?and|,|and)\s?$")
 
 
 _BRACKET_CITE = re.compile(r"\[(?P<body>\d{1,3}(?:\s?[,–\-−]\s?\d{1,3})*)\]")

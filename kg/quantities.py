@@ -27,7 +27,8 @@ _VALUE_RE = re.compile(_VALUE)
 # --- units (as they appear after normalization) -------------------------------------------------------
 # Each entry: regex, pint expression (None: dimensionless handled apart), canonical contract unit.
 _UNIT_TABLE: list[tuple[str, str]] = [
-    (r"(?P<p>[mµμu]?)S\s?(?:·\s?)?(?:cm\s?\^?\s?-\s?1|/\s?cm|cm-1)(?![\w^])", "{p}S/cm"),
+    # ("μ S cm^-1": a PDF may set the micro sign apart)
+    (r"(?P<p>[mµμu]?)(?:(?<=[µμ])\s)?S\s?(?:·\s?)?(?:cm\s?\^?\s?-\s?1|/\s?cm|cm-1)(?![\w^])", "{p}S/cm"),
     (r"cm\s(?P<p>[mµμu]?)S\s?\^\s?-\s?1(?![\w^])", "{p}S/cm"),  # "10^-5 cm S^-1": the factors swapped
     (r"(?P<p>[mµμu]?)S\s?(?:·\s?)?(?:m\s?\^?\s?-\s?1|/\s?m)(?![\w^])", "{p}S/m"),
     # "mA h g_{NCM}^-1": per gram of the named active material

@@ -200,13 +200,20 @@ def _closing_paren(text: str, i: int) -> int | None:
 
 
 def _paired_temperatures(s: Sentence, same: list[Mention]) -> dict[int, float | str] | None:
-    """"from 1.4×10^-7 to 1.6×10^-5 S cm^-1 between RT and 120 °C": endpoints map one to one."""
+    """"from 1.4×10^-7 to 1.6×10^-5 S cm^-1 between RT and 120 °C", "0.36 and 1.2 μS cm^-1 at 450 and 500 °C,
+    respectively": two values and two temperatures map one to one."""
     temps = s.temperatures
     for t1, t2 in zip(temps, temps[1:]):
-        if re.fullmatch(r"\s?and\s?", s.text[t1.end:t2.start]) and re.search(r"between\s$", s.text[:t1.start]):
-            values = [q for q in same if q.end <= t1.start]
-            if len(values) == 2:
-                return {id(values[0]): t1.value, id(values[1]): t2.value}
+        if not re.fullmatch(r"\s?(?:and|,)\s?", s.text[t1.end:t2.start]):
+            continue
+        values = [q for q in same if q.end <= t1.start]
+        if len(values) != 2:
+            continue
+        # "... between RT and 120 °C"; "0.36 and 1.2 μS cm^-1 at 450 and 500 °C, respectively"
+        if re.search(r"between\s$", s.text[:t1.start]) or (
+            _RESPECTIVELY.search(s.text, t2.end) and re.search(r"\bat\s$", s.text[:t1.start])
+        ):
+            return {id(values[0]): t1.value, id(values[1]): t2.value}
     return None
 
 

@@ -170,6 +170,11 @@ def test_these_electrolytes_point_back_to_the_class(extractor):
         ("sodium composite electrolytes", "electrochemical_window", 4.6)]
 
 
+def test_listed_temperatures_pair_with_listed_values(extractor):
+    text = "The MgPON films showed 0.36 and 1.2 μ S cm⁻¹ at 450 and 500 °C, respectively.\n"
+    assert [(m[3], m[7]) for m in measurements(run(extractor, text))] == [(3.6e-07, 450.0), (1.2e-06, 500.0)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

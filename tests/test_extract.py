@@ -171,7 +171,7 @@ def test_these_electrolytes_point_back_to_the_class(extractor):
 
 
 def test_listed_temperatures_pair_with_listed_values(extractor):
-    text = "The MgPON films showed 0.36 and 1.2 μ S cm⁻¹ at 450 and 500 °C, respectively.\n"
+    text = "The Li3PO4 films showed 0.36 and 1.2 μ S cm⁻¹ at 450 and 500 °C, respectively.\n"
     assert [(m[3], m[7]) for m in measurements(run(extractor, text))] == [(3.6e-07, 450.0), (1.2e-06, 500.0)]
 
 

@@ -226,7 +226,10 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
 
 
 _REAGENT = re.compile(r"\b(?:starting (?:with|from)|from the precursors?|precursors?|reagents?)\b[^.;:]*$")
-_COMPARED = re.compile(r"\b(?:than|among|amongst)\s(?:that of\s|those of\s|other\s|the\s|most\s|all\s)*$")
+_COMPARED = re.compile(
+    r"\b(?:than|among|amongst|compared\s(?:with|to)|relative\sto)\s(?:that of\s|those of\s|other\s|the\s|most\s|all\s|"
+    r"methods\susing\s|ones\swith\s)*$"
+)
 # "This composite electrolyte", "The resulting materials", "Such membranes": a class that points back
 _ANAPHOR = re.compile(r"\b(?:[Tt]his|[Tt]hese|[Ss]uch|[Tt]he (?:resulting|resultant|obtained|as-prepared|same|prepared))\s$")
 _AS_CLASS = re.compile(r"(?<!such)\sas\s(?:an?\s|the\s)?$")
@@ -358,7 +361,8 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     named = [m for m in specific if s.text[m.start - 1:m.start] == "(" and s.text[m.end:m.end + 1] == ")"]
     if named:
         return named[-1]
-    not_substrates = [m for m in specific if not _SUBSTRATE.match(s.text, m.end)]
+    not_substrates = [m for m in specific if not _SUBSTRATE.match(s.text, m.end)
+                      and not _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
     return not_substrates[0] if not_substrates else None
 
 

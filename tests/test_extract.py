@@ -175,6 +175,12 @@ def test_listed_temperatures_pair_with_listed_values(extractor):
     assert [(m[3], m[7]) for m in measurements(run(extractor, text))] == [(3.6e-07, 450.0), (1.2e-06, 500.0)]
 
 
+def test_a_compared_material_is_not_the_subject(extractor):
+    text = ("The route costs less compared with methods using Li2S and gives Li6PS5Br electrolytes. "
+            "The resulting electrolyte shows about 2 mS cm⁻¹.\n")
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("Li6PS5Br", 0.002)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

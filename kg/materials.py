@@ -63,6 +63,7 @@ _POLYMER_NAME = re.compile(
     r"methacrylate|acrylate|alcohol))?\b"
 )
 _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')? ?-(?P<name>[A-Z][A-Za-z0-9.()\[\]·+\-–/]*[A-Za-z0-9)\]])")
+_HALOGEN_X = re.compile(r"\s?(\(X\s?=\s?(?:F|Cl|Br|I)(?:\s?(?:,|and|or)\s?(?:F|Cl|Br|I))*\))")
 _VARIABLE_VALUE = re.compile(r",?\s?(\([xyzδ]\s?=\s?[^()]{1,12}\))")
 _ELECTRODE_HEAD = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)$")
 # "LPSCl-infiltrated LCO", "PDA-coated LLZTO": the first material only says how the second was treated
@@ -188,7 +189,12 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         start = m.start() + m.group().find(token)
         # a run longer than any material name ("1-1-1-...", a line of dashes) is tried by its leading parts only:
         # classifying every cut of it is quadratic
-        hit = classify_token(token, aliases) if len(token) <= MAX_NAME_CHARS else None
+        if "X" in token and len(token) <= MAX_NAME_CHARS and _HALOGEN_X.match(text, start + len(token)) and \
+                classify_token(token.replace("X", "Cl"), aliases) is not None:
+            # "LiBH4-NaX (X = Cl, I)", "Li6PS5X (X = Cl, Br)": X stands for a halogen the text lists
+            hit = ("formula", chemistry.clean_formula_text(token))
+        else:
+            hit = classify_token(token, aliases) if len(token) <= MAX_NAME_CHARS else None
         if hit is None:
             # a formula followed by junk ("Li6PS5Cl-based"): keep the longest leading part that is a material
             cuts = {i.start() for i in re.finditer(r"[-/@,]", token[:MAX_NAME_CHARS + 1])}
@@ -221,8 +227,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     found.sort(key=lambda x: x.start)
     found = _merge_definitions(text, found)
     for f in found:
-        value = _VARIABLE_VALUE.match(text, f.end)
-        if value and re.search(r"[xyzδ]", f.text):
+        value = _VARIABLE_VALUE.match(text, f.end) or _HALOGEN_X.match(text, f.end)
+        if value and re.search(r"[xyzδX]", f.text):
             f.end, f.text = value.end(), f"{f.text} {value.group(1)}"  # "Li(BH4)1-x(NH2)x (x = 2/3)"
         based = _BASED.match(text, f.end)
         if based and f.formula is None and f.kind in ("composite", "alias"):

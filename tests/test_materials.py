@@ -148,6 +148,12 @@ def test_host_loaded_with_a_share_of_another_material_is_one_name(lex_aliases):
         ("PEO", "alias"), ("LiTFSI", "alias")]
 
 
+def test_halogen_placeholder_x_when_the_text_lists_it(lex_aliases):
+    found = find_materials("Li6PS5X (X = Cl, Br) and LiBH4-KX (X = Cl, I); an X-ray and LiX salts", lex_aliases)
+    assert [(m.text, m.formula) for m in found] == [
+        ("Li6PS5X (X = Cl, Br)", "Li6PS5X"), ("LiBH4-KX (X = Cl, I)", "LiBH4-KX")]
+
+
 def test_classes_can_be_switched_off():
     assert find_materials("in the sulfide SEs", {}, classes=False) == []
 

@@ -73,7 +73,7 @@ class Extractor:
                 cells = [m for m in sent.materials if m.value.kind == "cell"]
                 if cells:
                     cell = cells[-1]
-                previous = sent.materials or previous
+                previous = (previous + sent.materials)[-12:]  # the paragraph's recent mentions, for "these X"
         for block in doc.blocks:
             if block.kind == "table":
                 out.extend(tables.table_facts(

@@ -366,6 +366,8 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     return not_substrates[0] if not_substrates else None
 
 
+# "The cell incorporating this electrolyte showed ...": anywhere in a sentence that names no material
+_THIS_HEAD = re.compile(r"\b[Tt]his\s(?P<head>electrolyte|membrane|composite|film|glass|conductor|polymer)\b(?P<they>)")
 _POINTING = re.compile(
     r"^(?:[A-Z][a-z]+(?:\s[a-z]+)?,\s)?(?:(?:[Tt]hese|[Ss]uch|[Bb]oth)\s(?:two\s|kinds of\s|types of\s)?(?P<head>[a-z-]+)\b"
     r"|(?P<they>[Tt]hey)\s)"
@@ -373,11 +375,12 @@ _POINTING = re.compile(
 
 
 def class_pointed_at(s: Sentence, previous: list[Mention]) -> Mention | None:
-    """The class a material-less sentence points back to: "... two types of composite solid electrolytes. These
-    electrolytes show ..." (the head noun must match), "Furthermore, they exhibit ..." (a plural class)."""
+    """The class a material-less sentence points back to among the paragraph's recent mentions: "... two types of
+    composite solid electrolytes. These electrolytes show ..." (the head noun must match), "Furthermore, they
+    exhibit ..." (a plural class), "the cell incorporating this electrolyte showed ..."."""
     if s.materials:
         return None
-    m = _POINTING.match(s.text)
+    m = _POINTING.match(s.text) or _THIS_HEAD.search(s.text)
     if not m:
         return None
     head = (m.group("head") or "").lower()

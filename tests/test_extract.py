@@ -181,6 +181,13 @@ def test_a_compared_material_is_not_the_subject(extractor):
     assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("Li6PS5Br", 0.002)]
 
 
+def test_this_electrolyte_points_back_across_sentences(extractor):
+    text = ("They made an elastic polymer, termed the P-NBR-VEC electrolyte. A LiF film on Li gave a stable interface. "
+            "This lowers the resistance. The cell with this electrolyte reached a critical current density of 1.3 mA cm⁻².\n")
+    assert [(m[0], m[2], m[3]) for m in measurements(run(extractor, text))] == [
+        ("P-NBR-VEC electrolyte", "critical_current_density", 1.3)]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

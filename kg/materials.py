@@ -297,7 +297,9 @@ def _merge_loaded(text: str, found: list[MaterialMention]) -> list[MaterialMenti
 
 # a cell written with slashes, negative electrode first or last: "Na/Na11Sn2PSe12/C-Se", "LiI@Li/LPSCl/NCM",
 # "NCM/LPSCl/Li-In", "NCM/Gr full cells"; two parts ("PEO/LiTFSI") are a composite unless called a cell
-_SLASH_CELL = re.compile(r"(?<![\w/@.\-–])[A-Za-z0-9@().\-–]+(?:/ ?[A-Za-z0-9@().\-–]+){1,4}(?<![.\-–])(?![\w/])")
+_SLASH_CELL = re.compile(
+    r"(?<![\w/@.\-–])[A-Za-z0-9@().\-–]+(?:/ ?[A-Za-z0-9@().\-–]+(?:\s(?:SSE|SE|electrolyte)(?=/))?){1,4}(?<![.\-–])(?![\w/])"
+)  # ("S-C-Li10SnP2S12/Li10SnP2S12 SSE/Li-In": a part may name its role)
 _ANODE = re.compile(
     r"^(?:\S*@)?(?:Li|Na|K|Mg|Zn|Ca|Al|Li-In|In-Li|Li–In|Na3Sn|Na2Sn|Na15Sn4|Gr|graphite|Si|In|LTO|Li4Ti5O12)$"
 )

@@ -123,6 +123,7 @@ def test_phase_prefix_is_part_of_the_name():
     ("Na/Na11Sn2PSe12/C-Se cells", "C-Se", ["Na11Sn2PSe12"]),
     ("LiI@Li/LPSCl/NCM cells", "NCM", ["LPSCl"]),
     ("TiS2/Li3YCl6/Li-In", "TiS2", ["Li3YCl6"]),
+    ("S-C-Li3PS4/Li3PS4 SSE/Li-In cell", "S-C-Li3PS4", []),
 ])
 def test_slash_cells_name_their_positive_electrode(text, cathode, parts, lex_aliases):
     found = find_materials(text, {**lex_aliases, "LPSCl": "Li6PS5Cl", "NCM": None})

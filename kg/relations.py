@@ -425,7 +425,7 @@ _SUBSTRATE = re.compile(
 
 # "Sun et al. [52]", "Oumellal and co-workers", "Hayashi and co-authors": a sentence that names a study
 _AUTHORS = re.compile(
-    r"\b[A-Z][A-Za-z'’\-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'’\-]+)?\s?(?:et\s?al\.?|and\sco-?(?:workers|authors)|"
+    r"\b[A-Z][A-Za-z'’\-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'’\-]+)?\s?(?:[*_]?et\s?al\.?[*_]?|and\sco-?(?:workers|authors)|"
     r"and\s(?:his|her|their)\s(?:co-?workers|colleagues|group)|and\scolleagues|['’]s\sgroup)"
 )
 

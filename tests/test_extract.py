@@ -188,6 +188,11 @@ def test_this_electrolyte_points_back_across_sentences(extractor):
         ("P-NBR-VEC electrolyte", "critical_current_density", 1.3)]
 
 
+def test_markdown_italic_et_al_names_a_study(extractor):
+    text = ("Kim *et al.* [35] proposed a new binder. The resulting NCM/Gr full cells delivered 160 mA h g⁻¹ at 0.2C.\n")
+    assert [(m[0], m[3], m[8]) for m in measurements(run(extractor, text))] == [("NCM", 160.0, ["35"])]
+
+
 def test_activation_energy(extractor):
     out = measurements(run(extractor, "The activation energy of Li3InCl6 is 0.33 eV.\n"))
     assert out == [("Li3InCl6", "Li3InCl6", "activation_energy", 0.33, None, "eV", "=", None, [], 5, "text")]

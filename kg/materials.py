@@ -63,6 +63,9 @@ _POLYMER_NAME = re.compile(
     r"methacrylate|acrylate|alcohol))?\b"
 )
 _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')? ?-(?P<name>[A-Z][A-Za-z0-9.()\[\]·+\-–/]*[A-Za-z0-9)\]])")
+# the form a composition takes, written right after it: glasses, glass-ceramics, nanocomposites
+_FORM = r"(?:glass-?ceramics?|glass(?:es)?|nanocomposites?|composites?)"
+_FORM_HEAD = re.compile(rf"\s{_FORM}(?:\s(?:and|or)\s{_FORM})?\b")
 _HALOGEN_X = re.compile(r"\s?(\(X\s?=\s?(?:F|Cl|Br|I)(?:\s?(?:,|and|or)\s?(?:F|Cl|Br|I))*\))")
 _VARIABLE_VALUE = re.compile(r",?\s?(\([xyzδ]\s?=\s?[^()]{1,12}\))")
 _ELECTRODE_HEAD = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)$")
@@ -230,6 +233,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         value = _VARIABLE_VALUE.match(text, f.end) or _HALOGEN_X.match(text, f.end)
         if value and re.search(r"[xyzδX]", f.text):
             f.end, f.text = value.end(), f"{f.text} {value.group(1)}"  # "Li(BH4)1-x(NH2)x (x = 2/3)"
+        head = _FORM_HEAD.match(text, f.end)
+        if head and f.kind in ("formula", "composite"):
+            f.end, f.text = head.end(), text[f.start:head.end()]  # "MgS–P2S5–MgI2 glasses and glass-ceramics"
         based = _BASED.match(text, f.end)
         if based and f.formula is None and f.kind in ("composite", "alias"):
             f.end, f.text = based.end(), text[f.start:based.end()]  # "PAN-PEI based electrolyte"

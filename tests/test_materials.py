@@ -155,6 +155,12 @@ def test_halogen_placeholder_x_when_the_text_lists_it(lex_aliases):
         ("Li6PS5X (X = Cl, Br)", "Li6PS5X"), ("LiBH4-KX (X = Cl, I)", "LiBH4-KX")]
 
 
+def test_the_form_of_a_composition_is_part_of_its_name(lex_aliases):
+    found = find_materials("Li2S–P2S5 glass-ceramics, the Li3PS4–LiI glasses and glassceramics, LiBH4-SiO2 nanocomposites", lex_aliases)
+    assert [m.text for m in found] == [
+        "Li2S–P2S5 glass-ceramics", "Li3PS4–LiI glasses and glassceramics", "LiBH4-SiO2 nanocomposites"]
+
+
 def test_classes_can_be_switched_off():
     assert find_materials("in the sulfide SEs", {}, classes=False) == []
 

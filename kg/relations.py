@@ -361,9 +361,9 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     named = [m for m in specific if s.text[m.start - 1:m.start] == "(" and s.text[m.end:m.end + 1] == ")"]
     if named:
         return named[-1]
-    not_substrates = [m for m in specific if not _SUBSTRATE.match(s.text, m.end)
+    candidates = [m for m in specific if not _SUPPORT_OR_COMPONENT.match(s.text, m.end)
                       and not _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
-    return not_substrates[0] if not_substrates else None
+    return candidates[0] if candidates else None
 
 
 # "The cell incorporating this electrolyte showed ...": anywhere in a sentence that names no material
@@ -418,7 +418,7 @@ _MAKE_VERB = r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make|form|give|
 # "dissolving A, B and C ... to synthesize X materials": X is what the next sentence talks about
 _TO_PRODUCE = re.compile(rf"\bto\s(?:\w+ly\s)?{_MAKE_VERB}\s(?:the\s|an?\s)?$")
 # "grown on MgO (100) substrates", "an increase in MgI2 content": a support or a varied component, not the subject
-_SUBSTRATE = re.compile(
+_SUPPORT_OR_COMPONENT = re.compile(
     r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?|content|concentration|amount|ratio|additions?|precursors?)\b"
 )
 

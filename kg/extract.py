@@ -57,11 +57,21 @@ class Extractor:
             source = "caption" if block.kind == "caption" else "text"
             subject, cell, study = paper_subject, None, None
             previous: list = []
-            for sent in sentences:
+            product, product_at, product_methods = None, -1, set()  # the synthesis the paragraph is describing
+            for i, sent in enumerate(sentences):
                 study = relations.cited_study(sent, study)
                 pointed = relations.class_pointed_at(sent, previous)
                 located = relations.measurements(sent, pointed or subject, cell, self.process_methods)
-                located += relations.syntheses(sent, self.synthesis_methods)
+                made = relations.syntheses(sent, self.synthesis_methods)
+                if not made and product is not None and i - product_at <= 2:
+                    made = relations.follow_up_syntheses(sent, self.synthesis_methods, product, product_methods)
+                if made:
+                    last = made[-1][1]
+                    if product is None or last.material != product.material:
+                        product_methods = set()
+                    product, product_at = last, i
+                    product_methods |= {c.method for _, c in made if c.material == last.material}
+                located += made
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
                     if not sent.citations and study and study[0]:

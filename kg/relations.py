@@ -507,7 +507,8 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
 
     Method names written next to each other ("in situ UV-curing crosslinking") state one method.
     """
-    methods = _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text)
+    ancestors = synthesis_methods if isinstance(synthesis_methods, dict) else {}
+    methods = _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text, ancestors)
     if not methods or not s.materials:
         return []
     if not _SYNTHESIS_CUE.search(s.text):
@@ -516,14 +517,18 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
         methods = [m for m in methods if _METHOD_OF.match(s.text, m.end) or _PARTICIPLE.search(m.text)]
     out: list[Located] = []
     seen = set()
+    previous, previous_end = None, 0
     for meth in methods:
         if meth.value in _WEAK_METHODS and not re.search(r"\b(?:by|via|through)\s+$", s.text[:meth.start]):
             continue  # "mixing" states a synthesis only as "prepared by mixing ..."
         if _PROCESS_PARAMETER.match(s.text, meth.end):
             continue  # "the sintering temperature of LLZO", "milling time": a parameter, not a statement
         mat = _made_by(meth, s)
+        if out and _NEXT_STEP.search(s.text, previous_end, meth.start):
+            mat = previous  # "X was prepared by milling of A, B and C, with a subsequent crystallization step"
         if mat is None:
             continue
+        previous, previous_end = mat, meth.end
         if meth.value in _WEAK_METHODS and re.search(r"\bsolutions?\b", s.text[meth.end:meth.end + 80]):
             meth = Mention(meth.start, meth.end, meth.text, _SOLUTION_METHOD)  # mixing solutions: wet chemistry
         refs = [c for c in s.citations if c.start >= meth.end]
@@ -537,6 +542,34 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
                 CandidateSynthesis(made.text, made.value.formula, meth.value, list(refs[0].value) if refs else [],
                                    _evidence(s.text)),
             ))
+    return out
+
+
+_NEXT_STEP = re.compile(r"\b(?:subsequent(?:ly)?|followed\sby|then|after\swhich|before)\b")
+_FOLLOW_UP = re.compile(
+    r"\b(?:then|subsequently|afterwards|thereafter|followed\sby|subjected\sto|[Tt]he\s(?:(?:resulting|obtained|"
+    r"as-prepared|milled|mixed)\s)?(?:powders?|products?|samples?|mixtures?|pellets?|synthesis))\b"
+)
+
+
+def follow_up_syntheses(s: Sentence, synthesis_methods: dict, product: CandidateSynthesis,
+                        known: set[str]) -> list[Located]:
+    """A later step of a synthesis just stated, in a sentence that names no material of its own:
+    "X was obtained by ball milling. The powder was then annealed at 260 °C" gives X an annealing.
+    A method of the same lineage as one ``known`` for the product is not stated again."""
+    if not _FOLLOW_UP.search(s.text) or any(m.value.kind != "class" or not _generic(m) for m in s.materials):
+        return []
+    lineage = set().union(*[{k} | synthesis_methods.get(k, set()) for k in known]) - {"synthesis"}
+    out: list[Located] = []
+    for meth in _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text, synthesis_methods):
+        if meth.value in _WEAK_METHODS or _PROCESS_PARAMETER.match(s.text, meth.end):
+            continue
+        if ({meth.value} | synthesis_methods[meth.value]) & lineage:
+            continue
+        lineage |= {meth.value} | synthesis_methods[meth.value] - {"synthesis"}
+        refs = [list(c.value) for c in s.citations][:1] or [list(product.refs)]
+        out.append((s.offset + meth.start, CandidateSynthesis(product.material, product.formula, meth.value, refs[0],
+                                                               _evidence(s.text))))
     return out
 
 
@@ -617,6 +650,12 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
         return made[-1]
     clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
     in_clause = [m for m in before if m.end >= clause_start]
+    mixture = _MIXTURE_OF.search(s.text, clause_start, meth.start)
+    if in_clause and mixture and in_clause[-1].start >= mixture.end():
+        # "a mixture of A, B and C was milled and heat treated to obtain X": the product, never a reagent
+        result = _RESULT.search(s.text, meth.end)
+        product = [m for m in candidates if result and result.end() <= m.start <= result.end() + 40]
+        return product[0] if product and not re.search(r"[;.]\s", s.text[meth.end:product[0].start]) else None
     if len(in_clause) > 1 and in_clause[-1].value.kind == "class" and in_clause[-2].value.kind != "class" and \
             re.fullmatch(r"\s?(?:\([^()]*\)\s?)?", s.text[in_clause[-2].end:in_clause[-1].start]):
         return in_clause[-2]  # "the (100-x)(...)·xLiBH4 (0 ≤ x ≤ 33) glass SE can be prepared by ...": the formula
@@ -640,15 +679,23 @@ _TO_MAKE = re.compile(
     rf"{_MAKE_VERB}\s(?:the\s|a\s|an\s)?(?:[\w-]+\s){{0,4}}?(?:of\s)?(?:the\s)?$"
 )
 _PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|different\s)*")
+_MIXTURE_OF = re.compile(r"\b(?:mixtures?\sof(?:\sthe)?(?:\sprecursors)?|precursors|starting\smaterials|reactants|raw\smaterials)\b")
+_RESULT = re.compile(
+    rf"\b(?:to\s(?:\w+ly\s)?{_MAKE_VERB}|result(?:ed|s|ing)?\sin|yield(?:ed|ing|s)?|giving|forming)\s(?:the\s|an?\s)?"
+)
 
 
-def _merge_adjacent(methods: list[Mention], text: str) -> list[Mention]:
+def _merge_adjacent(methods: list[Mention], text: str, ancestors: dict) -> list[Mention]:
     """Method names written next to each other name one method, the last word being its head:
-    "UV-curing crosslinking" is a crosslinking, "heating quenching" a quenching."""
+    "UV-curing crosslinking" is a crosslinking, "heating quenching" a quenching. A coating made by a
+    deposition method is that deposition: "ALD coating"."""
     out: list[Mention] = []
     for m in methods:
         if out and 0 <= m.start - out[-1].end <= 2 and not text[out[-1].end:m.start].strip(" -"):
-            out[-1] = Mention(out[-1].start, m.end, text[out[-1].start:m.end], m.value)
+            head = m.value
+            if m.value == "coating" and "vapour deposition" in ancestors.get(out[-1].value, ()):
+                head = out[-1].value
+            out[-1] = Mention(out[-1].start, m.end, text[out[-1].start:m.end], head)
             continue
         out.append(m)
     return out

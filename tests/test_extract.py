@@ -299,6 +299,24 @@ def test_synthesis(extractor):
     ("Lee et al. improved it by coating a layer of Li3InCl6 and carbon on LiNiO2 particles.", [("LiNiO2", "coating")]),
     ("Strategies to improve gel electrolytes include crosslinking [4], blending [5] and grafting [6].",
      [("gel electrolytes", "cross-linking"), ("gel electrolytes", "blending"), ("gel electrolytes", "grafting")]),
+    # a later step of the same synthesis, in the same sentence or in the next ones of the paragraph
+    ("The garnet Li6.6La3Zr1.6Ta0.4O12 was made by ball milling of Li2CO3, La2O3 and ZrO2 in ethanol, with a "
+     "subsequent crystallization step.",
+     [("Li6.6La3Zr1.6Ta0.4O12", "ball milling"), ("Li6.6La3Zr1.6Ta0.4O12", "crystallization heat treatment")]),
+    ("The glass 75Li2S·25P2S5 was obtained by ball milling. Its color is yellow. The powder was then annealed at "
+     "250 °C for 1 h.", [("75Li2S·25P2S5", "ball milling"), ("75Li2S·25P2S5", "annealing")]),
+    ("Li3YBr6 was prepared mechanochemically. Milling procedures alone were used in the synthesis, which was then "
+     "subjected to a heat treatment.", [("Li3YBr6", "mechanochemical synthesis"), ("Li3YBr6", "heat treatment")]),
+    ("Li3YBr6 was prepared by ball milling. Ball milling is cheap. Sintering is slow. The pellets were then "
+     "sintered.", [("Li3YBr6", "ball milling")]),
+    ("Li3YBr6 was prepared by ball milling. LiBr was then dried by heating.",
+     [("Li3YBr6", "ball milling"), ("LiBr", "heat treatment")]),
+    # a mixture of precursors is milled: the product, or nothing, never a reagent
+    ("A mixture of Li2S, P2S5 and LiBr was milled and then heat treated to obtain Li6PS5Br.",
+     [("Li6PS5Br", "milling"), ("Li6PS5Br", "heat treatment")]),
+    ("A mixture of the precursors Li2S, P2S5 and LiI was pre-processed via milling.", []),
+    # a coating made by a deposition method is that deposition
+    ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])
 def test_synthesis_product_not_reagent(extractor, text, expected):
     out = [(c.material, c.method) for c in run(extractor, text + "\n") if isinstance(c, CandidateSynthesis)]

@@ -523,9 +523,16 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
             continue  # "mixing" states a synthesis only as "prepared by mixing ..."
         if _PROCESS_PARAMETER.match(s.text, meth.end):
             continue  # "the sintering temperature of LLZO", "milling time": a parameter, not a statement
+        if _CONTRASTED.search(s.text, max(0, meth.start - 80), meth.start):
+            continue  # "a method that eliminates the need for ball milling", "higher than with ball milling"
         mat = _made_by(meth, s)
-        if out and _NEXT_STEP.search(s.text, previous_end, meth.start):
+        if mat is not None and _PRECURSOR_FOR.search(s.text, max(0, mat.start - 30), mat.start):
+            mat = None  # "the precursor for X was prepared by mixing": not X
+        if out and _NEXT_STEP.search(s.text, previous_end, meth.start) and meth.start - previous_end <= 150 \
+                and ";" not in s.text[previous_end:meth.start]:
             mat = previous  # "X was prepared by milling of A, B and C, with a subsequent crystallization step"
+        if mat is None:
+            mat = _listed_with(meth, methods, s)
         if mat is None:
             continue
         previous, previous_end = mat, meth.end
@@ -543,6 +550,27 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
                                    _evidence(s.text)),
             ))
     return out
+
+
+_CONTRASTED = re.compile(
+    r"\b(?:than|compared\s(?:with|to)|instead\sof|rather\sthan|without|eliminat\w*|avoid\w*|unlike)\b[^.;,()]{0,60}$")
+_PRECURSOR_FOR = re.compile(r"\bprecursors?\s(?:for|of|to)\s(?:the\s)?$")
+_LIST_SEPARATOR = re.compile(r"\s?(?:,\s?(?:and|or)?|and|or)\s?")
+
+
+def _listed_with(meth: Mention, methods: list[Mention], s: Sentence) -> Mention | None:
+    """The material of the next method in a list of methods: "approaches such as sol-gel, hydrothermal, solvent
+    selection, and precipitation methods to make X" (the items between may be other words)."""
+    later = [m for m in methods if m.start > meth.end]
+    if not later:
+        return None
+    between = s.text[meth.end:later[0].start]
+    items = _LIST_SEPARATOR.split(between)
+    if len(items) < 2 or len(between) > 40 or any(len(item.split()) > 2 or not item.islower() and item
+                                                  for item in items):
+        return None
+    made = _made_by(later[0], s)
+    return made if made is not None else _listed_with(later[0], methods, s)
 
 
 _NEXT_STEP = re.compile(r"\b(?:subsequent(?:ly)?|followed\sby|then|after\swhich|before)\b")
@@ -675,7 +703,8 @@ _FORMED_BY = re.compile(
 )
 # "the sol-gel method to initially synthesize nanosized powders of X": the product named after the method
 _TO_MAKE = re.compile(
-    r"\s(?:method|route|technique|process|approach)?\s?(?:was\s(?:used|employed|applied)\s)?to\s(?:\w+ly\s)?"
+    r"\s(?:method|route|technique|process|approach)?\s?(?:was\s(?:used|employed|applied)\s)?(?:(?:under|in|at)\s[\w-]+\s)?"
+    r"to\s(?:\w+ly\s)?"
     rf"{_MAKE_VERB}\s(?:the\s|a\s|an\s)?(?:[\w-]+\s){{0,4}}?(?:of\s)?(?:the\s)?$"
 )
 _PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|different\s)*")

@@ -315,6 +315,14 @@ def test_synthesis(extractor):
     ("A mixture of Li2S, P2S5 and LiBr was milled and then heat treated to obtain Li6PS5Br.",
      [("Li6PS5Br", "milling"), ("Li6PS5Br", "heat treatment")]),
     ("A mixture of the precursors Li2S, P2S5 and LiI was pre-processed via milling.", []),
+    # methods listed together share their material; a contrasted method, or a precursor, states nothing
+    ("Groups have studied wet routes, such as sol-gel, hydrothermal, solvent choice, and precipitation methods, "
+     "to make halide SSEs.",
+     [("halide SSEs", "sol-gel"), ("halide SSEs", "solvothermal synthesis"), ("halide SSEs", "precipitation")]),
+    ("Their solution route to Li6PS5Br eliminates the need for high-energy ball milling.",
+     [("Li6PS5Br", "solution synthesis")]),
+    ("The yield of Li2S was higher than with ball-milling methods.", []),
+    ("The precursor for Li7P3S11 was prepared by mixing Li2S and P2S5 in DME.", []),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

@@ -63,6 +63,8 @@ _POLYMER_NAME = re.compile(
     r"methacrylate|acrylate|alcohol))?\b"
 )
 _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')? ?-(?P<name>[A-Z][A-Za-z0-9.()\[\]·+\-–/]*[A-Za-z0-9)\]])")
+# "Fe^3+-doped Li2ZrCl6", "Nb2O5-doped MgH2", "Al-doped LLZO": a dopant (element, ion or formula) and the host
+_DOPED = re.compile(r"(?<![\w^+-])(?:[A-Z][a-z]?(?:\^?\d*[+−])?|[A-Z][a-z]?\d*(?:[A-Z][a-z]?\d*)+)-doped\s$")
 # the form a composition takes, written right after it: glasses, glass-ceramics, nanocomposites
 _FORM = r"(?:glass-?ceramics?|glass(?:es)?|nanocomposites?|composites?)"
 _FORM_HEAD = re.compile(rf"\s{_FORM}(?:\s(?:and|or)\s{_FORM})?\b")
@@ -233,12 +235,17 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         value = _VARIABLE_VALUE.match(text, f.end) or _HALOGEN_X.match(text, f.end)
         if value and re.search(r"[xyzδX]", f.text):
             f.end, f.text = value.end(), f"{f.text} {value.group(1)}"  # "Li(BH4)1-x(NH2)x (x = 2/3)"
+        doped = _DOPED.search(text, max(0, f.start - 20), f.start) if "-doped" in text else None
+        if doped and f.kind in ("formula", "alias"):
+            f.start, f.text = doped.start(), text[doped.start():f.end]  # "Fe^3+-doped Li2ZrCl6": its own material
         head = _FORM_HEAD.match(text, f.end)
         if head and f.kind in ("formula", "composite"):
             f.end, f.text = head.end(), text[f.start:head.end()]  # "MgS–P2S5–MgI2 glasses and glass-ceramics"
         based = _BASED.match(text, f.end)
         if based and f.formula is None and f.kind in ("composite", "alias"):
             f.end, f.text = based.end(), text[f.start:based.end()]  # "PAN-PEI based electrolyte"
+    if "-doped" in text:  # the dopant named before "-doped" is part of the doped material's name
+        found = [f for f in found if not any(g is not f and g.start <= f.start and f.end <= g.end for g in found)]
     if classes:
         for s, e in _class_phrases(text):
             overlapping = [f for f in found if f.start < e and s < f.end]

@@ -113,6 +113,14 @@ def test_formula_naming_a_type_is_part_of_the_class():
         ("Li3InCl6", "Li3InCl6", "formula")]
 
 
+def test_dopant_is_part_of_the_name(lex_aliases):
+    found = find_materials("Li3YCl6 and Zr^4+-doped Li3YCl6, Al2O3-doped LiBH4, Ta-doped LLZO and re-doped LiCl",
+                           lex_aliases)
+    assert [(m.text, m.formula) for m in found] == [
+        ("Li3YCl6", "Li3YCl6"), ("Zr^4+-doped Li3YCl6", "Li3YCl6"), ("Al2O3-doped LiBH4", "LiBH4"),
+        ("Ta-doped LLZO", "Li7La3Zr2O12"), ("LiCl", "LiCl")]
+
+
 def test_phase_prefix_is_part_of_the_name():
     found = find_materials("β-Li3PS4, γ-Li3PO4 and a β'' -Al2O3 electrolyte; the β-phase", {})
     assert [(m.text, m.formula, m.kind) for m in found[:3]] == [

@@ -9,11 +9,13 @@ from the alias lexicon (ontology/materials.ttl) or from the paper's own abbrevia
 """
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from kg import chemistry
+from kg.paths import ONTOLOGY_DIR
 
 # the same tokens come back on every page ("LiBH4", "PEO"): parse each once
 _is_formula = lru_cache(maxsize=1 << 16)(chemistry.is_formula)
@@ -63,6 +65,17 @@ _POLYMER_NAME = re.compile(
     r"methacrylate|acrylate|alcohol))?\b"
 )
 _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')? ?-(?P<name>[A-Z][A-Za-z0-9.()\[\]·+\-–/]*[A-Za-z0-9)\]])")
+def _chemical_name_pattern() -> re.Pattern:
+    """A name in words, cations then an anion (ontology/chemical_names.csv): "lithium silicate", "lithium
+    lanthanum zirconate", "sodium sulfide"."""
+    with open(ONTOLOGY_DIR / "chemical_names.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    cations = "|".join(sorted((r["word"] for r in rows if r["role"] == "cation"), key=len, reverse=True))
+    anions = "|".join(sorted((r["word"] for r in rows if r["role"] == "anion"), key=len, reverse=True))
+    return re.compile(rf"\b(?i:{cations})(?:[\s-](?i:{cations}))*\s(?:{anions})s?\b(?!-)")
+
+
+_CHEMICAL_NAME = _chemical_name_pattern()
 # "Fe^3+-doped Li2ZrCl6", "Nb2O5-doped MgH2", "Al-doped LLZO": a dopant (element, ion or formula) and the host
 _DOPED = re.compile(r"(?<![\w^+-])(?:[A-Z][a-z]?(?:\^?\d*[+−])?|[A-Z][a-z]?\d*(?:[A-Z][a-z]?\d*)+)-doped\s$")
 # the form a composition takes, written right after it: glasses, glass-ceramics, nanocomposites
@@ -229,6 +242,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     for m in (_POLYMER_NAME.finditer(text) if "oly" in text else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), None, "alias"))
+    for m in (_CHEMICAL_NAME.finditer(text) if "ide" in text or "ate" in text else ()):
+        if not any(f.start < m.end() and m.start() < f.end for f in found):
+            found.append(MaterialMention(m.start(), m.end(), m.group(), aliases.get(m.group().lower()), "alias"))
     found.sort(key=lambda x: x.start)
     found = _merge_definitions(text, found)
     for f in found:

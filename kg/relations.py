@@ -225,6 +225,8 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
     return list(before[-1].value) if before else []
 
 
+# "X was synthesized via M using A and B": A and B are what it was made from
+_MADE_USING = re.compile(r"\b(?:synthesi[sz]ed|prepared|made|obtained|fabricated)\b[^.;:]*\busing\s[^.;:]*$")
 _REAGENT = re.compile(r"\b(?:starting (?:with|from)|from the precursors?|precursors?|reagents?)\b[^.;:]*$")
 _COMPARED = re.compile(
     r"\b(?:than|among|amongst|compared\s(?:with|to)|relative\sto)\s(?:that of\s|those of\s|other\s|the\s|most\s|all\s|"
@@ -362,7 +364,8 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     if named:
         return named[-1]
     candidates = [m for m in specific if not _SUPPORT_OR_COMPONENT.match(s.text, m.end)
-                      and not _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
+                      and not _COMPARED.search(s.text, max(0, m.start - 40), m.start)
+                      and not _MADE_USING.search(s.text, max(0, m.start - 100), m.start)]
     return candidates[0] if candidates else None
 
 

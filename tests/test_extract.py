@@ -115,6 +115,14 @@ def test_a_varied_component_is_not_the_subject(extractor):
     assert [m[0] for m in measurements(run(extractor, text))] == ["(100-x)(0.7Li2S·0.3P2S5)·xLiI"]
 
 
+def test_what_a_material_was_made_using_is_not_the_subject(extractor):
+    text = ("A polymer SSE was synthesized via in situ polymerization using Mg(BH4)2 and DOL. The cell showed a "
+            "discharge capacity of 72 mA h g⁻¹ at room temperature.\n")
+    out = run(extractor, text)
+    assert measurements(out) == []
+    assert [(c.material, c.method) for c in out] == [("polymer SSE", "in situ polymerization")]
+
+
 def test_electrodes_and_treated_materials_in_capacity_sentences(extractor):
     text = ("Tests with an NCM cathode and an Al2O3 interlayer gave a discharge capacity of 135 mA h g⁻¹. "
             "The Li3YCl6-infiltrated LCO and Gr electrodes achieved capacities of 141 mA h g⁻¹ and 364 mA h g⁻¹, "

@@ -121,6 +121,13 @@ def test_dopant_is_part_of_the_name(lex_aliases):
         ("Ta-doped LLZO", "Li7La3Zr2O12"), ("LiCl", "LiCl")]
 
 
+def test_names_in_words(lex_aliases):
+    found = find_materials("Sodium sulfide, lithium lanthanum zirconate and potassium iodides, but not a lithium "
+                           "amide-borohydride, lithium salts or lithium metal", lex_aliases)
+    assert [(m.text, m.formula) for m in found] == [
+        ("Sodium sulfide", None), ("lithium lanthanum zirconate", "Li7La3Zr2O12"), ("potassium iodides", None)]
+
+
 def test_phase_prefix_is_part_of_the_name():
     found = find_materials("β-Li3PS4, γ-Li3PO4 and a β'' -Al2O3 electrolyte; the β-phase", {})
     assert [(m.text, m.formula, m.kind) for m in found[:3]] == [

@@ -336,7 +336,7 @@ def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict
     return (
         s.offset + q.start,
         CandidateMeasurement(
-            material=mat.text,
+            material=_with_stated_composition(mat.text, s.text),
             formula=mat.value.formula,
             property=prop,
             value=qty.value,
@@ -349,6 +349,23 @@ def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict
             evidence=_evidence(s.text),
         ),
     )
+
+
+_VARIABLE_IN_FORMULA = re.compile(r"(?<=[\d)·.\s(-])([xyz])(?=[A-Z(\s·)]|$)")
+_VARIABLE_SET = re.compile(r"(?<![\w(])([xyz])\s?=\s?(\d+(?:\.\d+)?(?:/\d+)?)(?!\d|\.\d|\s?[-–,]\s?\d)")
+
+
+def _with_stated_composition(name: str, text: str) -> str:
+    """A value stated for one member of a family of compositions: "(100-x)(0.6MgS·0.4P2S5)·xMgI2" with
+    "... for samples with x = 20" in the sentence is "(100-x)(0.6MgS·0.4P2S5)·xMgI2 (x = 20)"."""
+    if "=" not in text or "=" in name:
+        return name
+    variables = set(_VARIABLE_IN_FORMULA.findall(name))
+    stated = {(v, n) for v, n in _VARIABLE_SET.findall(text) if v in variables}
+    if len(stated) != 1:
+        return name
+    ((var, value),) = stated
+    return f"{name} ({var} = {value})"
 
 
 def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:

@@ -112,7 +112,17 @@ def test_design_goals_and_comparisons(extractor):
 def test_a_varied_component_is_not_the_subject(extractor):
     text = ("The glasses were (100-x)(0.7Li2S·0.3P2S5)·xLiI. An increase in LiI content raised the conductivity. "
             "The highest conductivity was 1.1 mS cm⁻¹ at 25 °C for x = 20.\n")
-    assert [m[0] for m in measurements(run(extractor, text))] == ["(100-x)(0.7Li2S·0.3P2S5)·xLiI"]
+    assert [m[0] for m in measurements(run(extractor, text))] == ["(100-x)(0.7Li2S·0.3P2S5)·xLiI (x = 20)"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Li3-xIn1-xZrxCl6 samples with x = 0.5 exhibit conductivities of 1.6 mS cm⁻¹ at 25 °C.",
+     ["Li3-xIn1-xZrxCl6 (x = 0.5)"]),
+    ("Li7-xPS6-xClx with x = 0.5 and x = 1 showed 1 and 2 mS cm⁻¹, respectively.", ["Li7-xPS6-xClx"] * 2),
+    ("Li6PS5Cl shows 3 mS cm⁻¹ at 25 °C, three times more than for x = 3.", ["Li6PS5Cl"]),
+])
+def test_a_composition_the_sentence_states_names_the_material(extractor, text, expected):
+    assert [m[0] for m in measurements(run(extractor, text + "\n"))] == expected
 
 
 def test_what_a_material_was_made_using_is_not_the_subject(extractor):

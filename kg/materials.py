@@ -46,6 +46,8 @@ CLASS_HEADS = (
 # structural families that name a class on their own, without a modifier
 STANDALONE_CLASSES = r"(?:thio-)?LISICONs|NASICONs|garnets|argyrodites|perovskites|anti-perovskites|closo-borates"
 _CLASS_HEAD = re.compile(rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})|(?P<head>{CLASS_HEADS}))\b")
+_SINGULAR_ABBREVIATIONS = frozenset({"SE", "SSE", "SPE", "CSE", "HSE", "ISE"})
+_ARTICLE = re.compile(r"(?<![\w-])(?:[Aa]n?)\s$")
 _MODIFIER = re.compile(r"[A-Za-z][\w\-+()/]*")
 _NOT_A_MODIFIER = re.compile(r"[a-z]+(?:ed|ing|ly)|[a-z]{1,2}\)")  # verbs, adverbs, panel letters "b)"
 _STOP_WORDS = frozenset(
@@ -54,7 +56,7 @@ _STOP_WORDS = frozenset(
     "whereas obtain obtained has have had can could be been when where thus however also then those from into "
     "between using via show shows showed exhibit exhibits exhibited use uses used improve improves enhance enhances "
     "include includes prepare prepares design designs make makes form forms produce produces study studies "
-    "report reports".split()
+    "report reports but not".split()
 )
 
 
@@ -105,8 +107,8 @@ def _class_phrases(text: str):
             modifiers, pos = modifiers + 1, k
         if modifiers:
             yield pos, m.end()
-        elif m.group("alone"):
-            yield m.start(), m.end()
+        elif m.group("alone") or (m.group("head") in _SINGULAR_ABBREVIATIONS and _ARTICLE.search(text, 0, m.start())):
+            yield m.start(), m.end()  # "LISICONs"; "a SPE prepared via ...": one study's electrolyte
 
 
 @dataclass

@@ -227,6 +227,8 @@ def _refs_for(q: Mention, s: Sentence) -> list[str]:
 
 # "X was synthesized via M using A and B": A and B are what it was made from
 _MADE_USING = re.compile(r"\b(?:synthesi[sz]ed|prepared|made|obtained|fabricated)\b[^.;:]*\busing\s[^.;:]*$")
+# "with different mass ratios of PAN/PEI": a varied component, not the material
+_PROPORTION_OF = re.compile(r"\b(?:ratios?|contents?|amounts?|concentrations?|fractions?|loadings?)\sof\s(?:the\s)?$")
 _REAGENT = re.compile(r"\b(?:starting (?:with|from)|from the precursors?|precursors?|reagents?)\b[^.;:]*$")
 _COMPARED = re.compile(
     r"\b(?:than|among|amongst|compared\s(?:with|to)|relative\sto)\s(?:that of\s|those of\s|other\s|the\s|most\s|all\s|"
@@ -262,7 +264,8 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
     compared = [m for m in s.materials if _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
     before = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("cell", "cell_part") and m not in compared]
     # "X, starting with A and B (C), which had ...": the reagents do not own X's value
-    reagents = [m for m in before if _REAGENT.search(s.text, max(0, m.start - 80), m.start)]
+    reagents = [m for m in before if _REAGENT.search(s.text, max(0, m.start - 80), m.start)
+                or _PROPORTION_OF.search(s.text, max(0, m.start - 40), m.start)]
     if len(reagents) < len(before):
         before = [m for m in before if m not in reagents]
     # "X as amorphous SEs, which had ...": the class after "as" says what X is; the value is X's
@@ -382,7 +385,8 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
         return named[-1]
     candidates = [m for m in specific if not _SUPPORT_OR_COMPONENT.match(s.text, m.end)
                       and not _COMPARED.search(s.text, max(0, m.start - 40), m.start)
-                      and not _MADE_USING.search(s.text, max(0, m.start - 100), m.start)]
+                      and not _MADE_USING.search(s.text, max(0, m.start - 100), m.start)
+                      and not _PROPORTION_OF.search(s.text, max(0, m.start - 40), m.start)]
     return candidates[0] if candidates else None
 
 

@@ -125,6 +125,13 @@ def test_a_composition_the_sentence_states_names_the_material(extractor, text, e
     assert [m[0] for m in measurements(run(extractor, text + "\n"))] == expected
 
 
+def test_a_proportion_names_a_component_not_the_material(extractor):
+    text = ("Lee et al. prepared a PVDF-PAN based membrane, with different weight ratios of PVDF/PAN, reaching "
+            "0.8 mS cm⁻¹ at room temperature. Kim et al. reported a SPE made by UV curing, with 0.2 mS cm⁻¹ at 30 °C.\n")
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [
+        ("PVDF-PAN based membrane", 0.0008), ("SPE", 0.0002)]
+
+
 def test_what_a_material_was_made_using_is_not_the_subject(extractor):
     text = ("A polymer SSE was synthesized via in situ polymerization using Mg(BH4)2 and DOL. The cell showed a "
             "discharge capacity of 72 mA h g⁻¹ at room temperature.\n")

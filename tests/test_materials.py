@@ -121,6 +121,11 @@ def test_dopant_is_part_of_the_name(lex_aliases):
         ("Ta-doped LLZO", "Li7La3Zr2O12"), ("LiCl", "LiCl")]
 
 
+def test_a_single_electrolyte_named_by_its_abbreviation():
+    found = find_materials("an SPE and a CSE, but not SSE research or the SE", {})
+    assert [(m.text, m.kind) for m in found] == [("SPE", "class"), ("CSE", "class")]
+
+
 def test_names_in_words(lex_aliases):
     found = find_materials("Sodium sulfide, lithium lanthanum zirconate and potassium iodides, but not a lithium "
                            "amide-borohydride, lithium salts or lithium metal", lex_aliases)

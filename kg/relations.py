@@ -545,7 +545,7 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
     for meth in methods:
         if meth.value in _WEAK_METHODS and not re.search(r"\b(?:by|via|through)\s+$", s.text[:meth.start]):
             continue  # "mixing" states a synthesis only as "prepared by mixing ..."
-        if _PROCESS_PARAMETER.match(s.text, meth.end):
+        if _PROCESS_PARAMETER.match(s.text, meth.end) and not _PARAMETER_APPLIED.search(s.text, 0, meth.start):
             continue  # "the sintering temperature of LLZO", "milling time": a parameter, not a statement
         if _CONTRASTED.search(s.text, max(0, meth.start - 80), meth.start):
             continue  # "a method that eliminates the need for ball milling", "higher than with ball milling"
@@ -576,6 +576,8 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
     return out
 
 
+# "tuned by applying different annealing temperatures": the parameter is varied, so the step was done
+_PARAMETER_APPLIED = re.compile(r"\bby\s(?:applying|using|varying|changing)\s(?:the\s)?(?:different\s)?$")
 _CONTRASTED = re.compile(
     r"\b(?:than|compared\s(?:with|to)|instead\sof|rather\sthan|without|eliminat\w*|avoid\w*|unlike)\b[^.;,()]{0,60}$")
 _PRECURSOR_FOR = re.compile(r"\bprecursors?\s(?:for|of|to)\s(?:the\s)?$")
@@ -694,7 +696,7 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
         product = _PRODUCT.match(s.text, after[0].end)
         later = [m for m in candidates if product and m.start >= product.end()]
         return later[0] if product and later and later[0].start - product.end() <= 10 else after[0]
-    for m in [m for m in candidates if meth.end <= m.start <= meth.end + 90][:3]:
+    for m in [m for m in candidates if meth.end <= m.start <= meth.end + 120][:3]:
         if _TO_MAKE.fullmatch(s.text, meth.end, m.start):
             return m
     made = [m for m in before if _MADE.search(s.text[max(0, m.start - 40):m.start])]
@@ -727,9 +729,10 @@ _FORMED_BY = re.compile(
 )
 # "the sol-gel method to initially synthesize nanosized powders of X": the product named after the method
 _TO_MAKE = re.compile(
-    r"\s(?:method|route|technique|process|approach)?\s?(?:was\s(?:used|employed|applied)\s)?(?:(?:under|in|at)\s[\w-]+\s)?"
-    r"to\s(?:\w+ly\s)?"
-    rf"{_MAKE_VERB}\s(?:the\s|a\s|an\s)?(?:[\w-]+\s){{0,4}}?(?:of\s)?(?:the\s)?$"
+    r"\s?(?:methods?|routes?|techniques?|process(?:es)?|approach(?:es)?)?\s?(?:(?:was|were|have\sbeen|has\sbeen)\s"
+    r"(?:used|employed|applied)\s)?(?:(?:under|in|at)\s[\w-]+\s)?"
+    rf"(?:to\s(?:\w+ly\s)?{_MAKE_VERB}\s|for\sthe\s(?:synthesis|preparation|fabrication)(?:\sor\s[a-z]+)?\sof\s)"
+    r"(?:the\s|a\s|an\s)?(?:[\w-]+\s){0,6}?(?:of\s)?(?:the\s)?$"
 )
 _PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|different\s)*")
 _MIXTURE_OF = re.compile(r"\b(?:mixtures?\sof(?:\sthe)?(?:\sprecursors)?|precursors|starting\smaterials|reactants|raw\smaterials)\b")

@@ -348,6 +348,10 @@ def test_synthesis(extractor):
      [("Li6PS5Br", "solution synthesis")]),
     ("The yield of Li2S was higher than with ball-milling methods.", []),
     ("The precursor for Li7P3S11 was prepared by mixing Li2S and P2S5 in DME.", []),
+    ("Ball milling has been used for the synthesis or modification of a whole group of solid electrolytes and "
+     "lithium closo-borates.", [("lithium closo-borates", "ball milling")]),
+    ("The grain size of Li4Ti5O12 was tuned by applying different annealing temperatures.",
+     [("Li4Ti5O12", "annealing")]),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

@@ -33,6 +33,7 @@ class Extractor:
             label: set(self.lexicon.method_ancestors(label))
             for label, m in self.lexicon.methods.items() if m.kind == "synthesis"
         }
+        self.solvents = relations.solvent_pattern(self.lexicon.solvents)
         self.table_words = tables.Vocabulary(
             properties=property_labels(self.lexicon),
             methods=[(label, pref) for label, pref in method_labels(self.lexicon) if pref in self.synthesis_methods],
@@ -65,6 +66,7 @@ class Extractor:
                 made = relations.syntheses(sent, self.synthesis_methods)
                 if not made and product is not None and i - product_at <= 2:
                     made = relations.follow_up_syntheses(sent, self.synthesis_methods, product, product_methods)
+                made += relations.solvent_syntheses(sent, sentences[i - 1].text if i else "", self.solvents)
                 if made:
                     last = made[-1][1]
                     if product is None or last.material != product.material:

@@ -84,6 +84,9 @@ _DOPED = re.compile(r"(?<![\w^+-])(?:[A-Z][a-z]?(?:\^?\d*[+−])?|[A-Z][a-z]?\d*
 _FORM = r"(?:glass-?ceramics?|glass(?:es)?|nanocomposites?|composites?)"
 _FORM_HEAD = re.compile(rf"\s{_FORM}(?:\s(?:and|or)\s{_FORM})?\b")
 _HALOGEN_X = re.compile(r"\s?(\(X\s?=\s?(?:F|Cl|Br|I)(?:\s?(?:,|and|or)\s?(?:F|Cl|Br|I))*\))")
+_PLACEHOLDER = re.compile(
+    r"\s?\((?P<symbol>[XM])\s?=\s?(?P<first>[A-Z][a-z]?)(?:\s?(?:,|and|or)\s?[A-Z][a-z]?)*\)")
+_METAL_M = re.compile(r"\s?(\(M\s?=\s?[A-Z][a-z]?(?:\s?(?:,|and|or)\s?[A-Z][a-z]?)*\))")
 _VARIABLE_VALUE = re.compile(r",?\s?(\([xyzδ]\s?=\s?[^()]{1,12}\))")
 _ELECTRODE_HEAD = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)$")
 # "LPSCl-infiltrated LCO", "PDA-coated LLZTO": the first material only says how the second was treated
@@ -209,9 +212,10 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         start = m.start() + m.group().find(token)
         # a run longer than any material name ("1-1-1-...", a line of dashes) is tried by its leading parts only:
         # classifying every cut of it is quadratic
-        if "X" in token and len(token) <= MAX_NAME_CHARS and _HALOGEN_X.match(text, start + len(token)) and \
-                classify_token(token.replace("X", "Cl"), aliases) is not None:
-            # "LiBH4-NaX (X = Cl, I)", "Li6PS5X (X = Cl, Br)": X stands for a halogen the text lists
+        placeholder = _PLACEHOLDER.match(text, start + len(token)) if ("X" in token or "M" in token) else None
+        if placeholder and placeholder.group("symbol") in token and len(token) <= MAX_NAME_CHARS and \
+                classify_token(token.replace(placeholder.group("symbol"), placeholder.group("first")), aliases):
+            # "LiBH4-NaX (X = Cl, I)", "Li6+xP1-xMxS5I (M = Ge, Sn)": X or M stands for an element the text lists
             hit = ("formula", chemistry.clean_formula_text(token))
         else:
             hit = classify_token(token, aliases) if len(token) <= MAX_NAME_CHARS else None
@@ -250,8 +254,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     found.sort(key=lambda x: x.start)
     found = _merge_definitions(text, found)
     for f in found:
-        value = _VARIABLE_VALUE.match(text, f.end) or _HALOGEN_X.match(text, f.end)
-        if value and re.search(r"[xyzδX]", f.text):
+        value = _VARIABLE_VALUE.match(text, f.end) or _HALOGEN_X.match(text, f.end) or _METAL_M.match(text, f.end)
+        if value and re.search(r"[xyzδXM]", f.text):
             f.end, f.text = value.end(), f"{f.text} {value.group(1)}"  # "Li(BH4)1-x(NH2)x (x = 2/3)"
         doped = _DOPED.search(text, max(0, f.start - 20), f.start) if "-doped" in text else None
         if doped and f.kind in ("formula", "alias"):

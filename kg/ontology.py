@@ -8,6 +8,7 @@ IRIs come from the Turtle files, so the graph builder uses ``lexicon.properties[
 """
 from __future__ import annotations
 
+import csv
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -73,6 +74,7 @@ class Lexicon:
     materials: dict[str, MaterialEntry]
     classes: dict[str, str]
     units: dict[str, str] = field(default_factory=dict)  # unit string -> unit IRI
+    solvents: list[str] = field(default_factory=list)  # ontology/solvents.csv: "THF", "ethanol", ...
     path: str = ""
     _prop_index: dict[str, PropertyKind] = field(default_factory=dict, repr=False)
     _method_index: dict[str, MethodEntry] = field(default_factory=dict, repr=False)
@@ -252,5 +254,10 @@ def _build(g: Graph, path: str) -> Lexicon:
             materials.setdefault(name, entry)
 
     units = {str(o): str(s) for s, o in g.subject_objects(SSE.unitString)}
+    solvents_file = Path(path) / "solvents.csv"
+    solvents = []
+    if solvents_file.is_file():
+        with open(solvents_file, encoding="utf-8", newline="") as f:
+            solvents = [row["name"] for row in csv.DictReader(f) if row.get("name")]
     return Lexicon(properties=properties, methods=methods, materials=materials, classes=classes, units=units,
-                   path=path)
+                   solvents=solvents, path=path)

@@ -627,6 +627,35 @@ def follow_up_syntheses(s: Sentence, synthesis_methods: dict, product: Candidate
     return out
 
 
+def solvent_pattern(solvents: list[str]) -> re.Pattern:
+    """ "using THF", "using a mixture of THF and ACN", "using water or MeOH": made in a solvent."""
+    names = "|".join(re.escape(n) for n in sorted(solvents, key=len, reverse=True))
+    return re.compile(rf"\busing\s(?:an?\s|the\s)?(?:mixture\sof\s)?(?:{names})\b(?!-)")
+
+
+_SOLUTION_TOPIC = re.compile(r"\b(?:synthesi[sz]\w*|prepar\w*|manufactur\w*|fabricat\w*)\b", re.I)
+
+
+def solvent_syntheses(s: Sentence, previous_text: str, solvents: re.Pattern) -> list[Located]:
+    """ "Xu et al. manufactured X using THF and ACN as solvents", "... reported. For example, X using MeOH, Y using
+    EtOH": X and Y by solution synthesis, in a sentence (or after one) about making things."""
+    if not _SOLUTION_TOPIC.search(s.text) and not _SOLUTION_TOPIC.search(previous_text):
+        return []
+    out: list[Located] = []
+    for use in solvents.finditer(s.text):
+        clause_start = max([0] + [m.end() for m in re.finditer(r"[;:]|\.\s|,\s(?=[^,]*\busing\b)", s.text[:use.start()])])
+        before = [m for m in s.materials if clause_start <= m.start and m.end <= use.start() and not _generic(m)
+                  and m.value.kind not in ("cell", "cell_part")]
+        if not before or use.start() - before[-1].end > 40:
+            continue
+        refs = [c for c in s.citations if c.start >= use.end()][:1]
+        for made in _coordinated(before[-1], s):
+            out.append((s.offset + use.start(), CandidateSynthesis(
+                made.text, made.value.formula, _SOLUTION_METHOD, list(refs[0].value) if refs else [],
+                _evidence(s.text))))
+    return out
+
+
 def _coordinated(mat: Mention, s: Sentence) -> list[Mention]:
     """The list a material ends, when it is the last of "A, B and C" (materials, or classes: "metal-organic
     frameworks [79-88], metal hydrides [89-113] and ..."), else just the material; generic classes ("other

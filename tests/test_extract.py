@@ -352,6 +352,13 @@ def test_synthesis(extractor):
      "lithium closo-borates.", [("lithium closo-borates", "ball milling")]),
     ("The grain size of Li4Ti5O12 was tuned by applying different annealing temperatures.",
      [("Li4Ti5O12", "annealing")]),
+    # made in a solvent: solution synthesis, when the sentence (or the one before) is about making things
+    ("Park et al. synthesized Li3PS4 using THF and Li7P3S11 using a mixture of ACN and THF.",
+     [("Li3PS4", "solution synthesis"), ("Li7P3S11", "solution synthesis")]),
+    ("Some groups prepared electrolytes in polar solvents. For example, Na3SbS4 using water or methanol, and Li6PS5Br "
+     "using ethanol.", [("Na3SbS4", "solution synthesis"), ("Li6PS5Br", "solution synthesis")]),
+    ("The conductivity of Li3PS4 was measured using water-free cells.", []),
+    ("Li3PS4 is unstable using water as a solvent.", []),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

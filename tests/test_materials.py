@@ -121,6 +121,11 @@ def test_dopant_is_part_of_the_name(lex_aliases):
         ("Ta-doped LLZO", "Li7La3Zr2O12"), ("LiCl", "LiCl")]
 
 
+def test_a_metal_placeholder_the_text_lists():
+    found = find_materials("Li7+xP1-xMxS6 (M = Si, Sn) and the metal M", {})
+    assert [(m.text, m.formula) for m in found] == [("Li7+xP1-xMxS6 (M = Si, Sn)", "Li7+xP1-xMxS6")]
+
+
 def test_a_single_electrolyte_named_by_its_abbreviation():
     found = find_materials("an SPE and a CSE, but not SSE research or the SE", {})
     assert [(m.text, m.kind) for m in found] == [("SPE", "class"), ("CSE", "class")]

@@ -318,15 +318,33 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
 _LOADED_WITH = re.compile(r"\s(?:containing|with|loaded with|doped with)\s\d+(?:\.\d+)?\s?(?:wt|mol|vol)\.?\s?%\s(?:of\s)?")
 
 
+# "... containing 7 wt% of A and 60 wt% of B", "a composite electrolyte involving A and B": the rest of the recipe
+_AND_LOADED = re.compile(r"\s(?:and|,)\s\d+(?:\.\d+)?\s?(?:wt|mol|vol)\.?\s?%\s(?:of\s)?[A-Za-z0-9()\-]+")
+_COMPOSITE_HEAD = re.compile(r"(?:composites?|electrolytes?|membranes?|CSEs?|CPEs?|SPEs?)$")
+_INVOLVING = re.compile(r"\s(?:involving|comprising|consisting\sof|composed\sof)\s")
+_AND_PART = re.compile(r"\s(?:and|&)\s[A-Za-z0-9()\-]*[A-Z][A-Za-z0-9()\-]*")
+
+
 def _merge_loaded(text: str, found: list[MaterialMention]) -> list[MaterialMention]:
     out: list[MaterialMention] = []
+    merged_end = -1
     for f in found:
         prev = out[-1] if out else None
-        if prev is not None and prev.kind not in ("cell", "cell_part") and f.kind not in ("cell", "cell_part") \
-                and _LOADED_WITH.fullmatch(text, prev.end, f.start):
-            out[-1] = MaterialMention(prev.start, f.end, text[prev.start:f.end], None, "composite")
+        joinable = prev is not None and prev.kind not in ("cell", "cell_part") and f.kind not in ("cell", "cell_part")
+        if f.start < merged_end:
+            continue  # a part of the recipe just merged
+        if joinable and _LOADED_WITH.fullmatch(text, prev.end, f.start):
+            merged_end = f.end
+            while more := _AND_LOADED.match(text, merged_end):
+                merged_end = more.end()
+        elif joinable and prev.kind == "class" and f.kind != "class" and _COMPOSITE_HEAD.search(prev.text) \
+                and _INVOLVING.fullmatch(text, prev.end, f.start):
+            more = _AND_PART.match(text, f.end)
+            merged_end = more.end() if more else f.end
         else:
             out.append(f)
+            continue
+        out[-1] = MaterialMention(prev.start, merged_end, text[prev.start:merged_end], None, "composite")
     return out
 
 

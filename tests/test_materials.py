@@ -174,6 +174,15 @@ def test_host_loaded_with_a_share_of_another_material_is_one_name(lex_aliases):
         ("PEO", "alias"), ("LiTFSI", "alias")]
 
 
+def test_the_whole_recipe_of_a_composite_is_its_name(lex_aliases):
+    found = find_materials("a polymer membrane containing 10 wt% of LLZO and 5 wt% of EMIMTFSI; a composite electrolyte "
+                           "comprising PVDF and ZrO2; sulfide glasses composed of LiF", lex_aliases)
+    assert [(m.text, m.kind) for m in found] == [
+        ("polymer membrane containing 10 wt% of LLZO and 5 wt% of EMIMTFSI", "composite"),
+        ("composite electrolyte comprising PVDF and ZrO2", "composite"), ("sulfide glasses", "class"),
+        ("LiF", "formula")]
+
+
 def test_halogen_placeholder_x_when_the_text_lists_it(lex_aliases):
     found = find_materials("Li6PS5X (X = Cl, Br) and LiBH4-KX (X = Cl, I); an X-ray and LiX salts", lex_aliases)
     assert [(m.text, m.formula) for m in found] == [

@@ -58,22 +58,13 @@ class Extractor:
             source = "caption" if block.kind == "caption" else "text"
             subject, cell, study = paper_subject, None, None
             previous: list = []
-            product, product_at, product_methods = None, -1, set()  # the synthesis the paragraph is describing
+            synthesis = relations.SynthesisThread()
             for i, sent in enumerate(sentences):
                 study = relations.cited_study(sent, study)
                 pointed = relations.class_pointed_at(sent, previous)
                 located = relations.measurements(sent, pointed or subject, cell, self.process_methods)
-                made = relations.syntheses(sent, self.synthesis_methods)
-                if not made and product is not None and i - product_at <= 2:
-                    made = relations.follow_up_syntheses(sent, self.synthesis_methods, product, product_methods)
-                made += relations.solvent_syntheses(sent, sentences[i - 1].text if i else "", self.solvents)
-                if made:
-                    last = made[-1][1]
-                    if product is None or last.material != product.material:
-                        product_methods = set()
-                    product, product_at = last, i
-                    product_methods |= {c.method for _, c in made if c.material == last.material}
-                located += made
+                located += synthesis.facts(sent, i, sentences[i - 1].text if i else "", self.synthesis_methods,
+                                           self.solvents)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
                     if not sent.citations and study and study[0]:

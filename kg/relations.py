@@ -600,6 +600,30 @@ def _listed_with(meth: Mention, methods: list[Mention], s: Sentence) -> Mention 
 
 
 _NEXT_STEP = re.compile(r"\b(?:subsequent(?:ly)?|followed\sby|then|after\swhich|before)\b")
+@dataclass
+class SynthesisThread:
+    """The synthesis a paragraph is describing, sentence after sentence: its product, the sentence that stated
+    it, and the methods it was given, so that a later step ("The powder was then annealed") finds its product."""
+    product: CandidateSynthesis | None = None
+    stated_at: int = -1
+    methods: set[str] = field(default_factory=set)
+
+    def facts(self, s: Sentence, i: int, previous_text: str, synthesis_methods: dict,
+              solvents: re.Pattern) -> list[Located]:
+        """The synthesis facts of sentence ``i`` of the paragraph (``previous_text`` is sentence ``i - 1``)."""
+        made = syntheses(s, synthesis_methods)
+        if not made and self.product is not None and i - self.stated_at <= 2:
+            made = follow_up_syntheses(s, synthesis_methods, self.product, self.methods)
+        made += solvent_syntheses(s, previous_text, solvents)
+        if made:
+            last = made[-1][1]
+            if self.product is None or last.material != self.product.material:
+                self.methods = set()
+            self.product, self.stated_at = last, i
+            self.methods |= {c.method for _, c in made if c.material == last.material}
+        return made
+
+
 _FOLLOW_UP = re.compile(
     r"\b(?:then|subsequently|afterwards|thereafter|followed\sby|subjected\sto|[Tt]he\s(?:(?:resulting|obtained|"
     r"as-prepared|milled|mixed)\s)?(?:powders?|products?|samples?|mixtures?|pellets?|synthesis))\b"

@@ -478,12 +478,7 @@ def cited_study(s: Sentence, current: tuple[list[str], int] | None) -> tuple[lis
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")
 # the same, with the citation markers that items of a list may carry: "A [79-88], B [89-113], and other C"
-# between two items of a list: "[3-5], and other "; an item the lexicon does not know may sit between, if it
-# carries its own references ("..., (bi)metallic imidazolate compounds [114-116], and ...")
-_ITEM_JOIN = re.compile(
-    r"^\s?(?:\[[\d,–\-\s]+\]\s?)?(?:,\s(?:[\w()\-]+\s){0,3}[\w()\-]+\s\[[\d,–\-\s]+\]\s?)?"
-    r"(?:,|and|or|, and|,\s?and)\s?(?:(?:other|different|various|several|some)\s)?$"
-)
+_ITEM_JOIN = re.compile(r"^\s?(?:\[[\d,–\-\s]+\]\s?)?(?:,|and|or|, and|,\s?and)\s?(?:(?:other|different|various|several|some)\s)?$")
 
 
 def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int, Mention]:

@@ -324,8 +324,6 @@ def test_synthesis(extractor):
     ("Lee et al. improved it by coating a layer of Li3InCl6 and carbon on LiNiO2 particles.", [("LiNiO2", "coating")]),
     ("Strategies to improve gel electrolytes include crosslinking [4], blending [5] and grafting [6].",
      [("gel electrolytes", "cross-linking"), ("gel electrolytes", "blending"), ("gel electrolytes", "grafting")]),
-    ("Examples are sulfide glasses [3-5], (bi)metallic imidazolates [6], and other energy materials, "
-     "which are synthesized mechanochemically.", [("sulfide glasses", "mechanochemical synthesis")]),
     # a later step of the same synthesis, in the same sentence or in the next ones of the paragraph
     ("The garnet Li6.6La3Zr1.6Ta0.4O12 was made by ball milling of Li2CO3, La2O3 and ZrO2 in ethanol, with a "
      "subsequent crystallization step.",

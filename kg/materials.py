@@ -9,13 +9,12 @@ from the alias lexicon (ontology/materials.ttl) or from the paper's own abbrevia
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from kg import chemistry
-from kg.paths import ONTOLOGY_DIR
+from kg.ontology import csv_rows
 
 # the same tokens come back on every page ("LiBH4", "PEO"): parse each once
 _is_formula = lru_cache(maxsize=1 << 16)(chemistry.is_formula)
@@ -70,8 +69,7 @@ _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')
 def _chemical_name_pattern() -> re.Pattern:
     """A name in words, cations then an anion (ontology/chemical_names.csv): "lithium silicate", "lithium
     lanthanum zirconate", "sodium sulfide"."""
-    with open(ONTOLOGY_DIR / "chemical_names.csv", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = csv_rows("chemical_names.csv")
     cations = "|".join(sorted((r["word"] for r in rows if r["role"] == "cation"), key=len, reverse=True))
     anions = "|".join(sorted((r["word"] for r in rows if r["role"] == "anion"), key=len, reverse=True))
     return re.compile(rf"\b(?i:{cations})(?:[\s-](?i:{cations}))*\s(?:{anions})s?\b(?!-)")

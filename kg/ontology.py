@@ -141,6 +141,16 @@ def _fold(text: str) -> str:
 _LOCK = threading.Lock()
 
 
+def csv_rows(name: str, path: str | Path = ONTOLOGY_DIR) -> list[dict[str, str]]:
+    """The rows of a word list of the ontology directory (``solvents.csv``, ``chemical_names.csv``, ...);
+    none when the file is absent."""
+    f = Path(path) / name
+    if not f.is_file():
+        return []
+    with open(f, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
 def load_lexicon(path: str | Path = ONTOLOGY_DIR) -> Lexicon:
     """The lexicon of the ontology directory ``path`` (cached per resolved path)."""
     return _load_cached(str(Path(path).resolve()))
@@ -254,10 +264,6 @@ def _build(g: Graph, path: str) -> Lexicon:
             materials.setdefault(name, entry)
 
     units = {str(o): str(s) for s, o in g.subject_objects(SSE.unitString)}
-    solvents_file = Path(path) / "solvents.csv"
-    solvents = []
-    if solvents_file.is_file():
-        with open(solvents_file, encoding="utf-8", newline="") as f:
-            solvents = [row["name"] for row in csv.DictReader(f) if row.get("name")]
+    solvents = [row["name"] for row in csv_rows("solvents.csv", path) if row.get("name")]
     return Lexicon(properties=properties, methods=methods, materials=materials, classes=classes, units=units,
                    solvents=solvents, path=path)

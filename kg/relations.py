@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kg.materials import MaterialMention
 from kg.models import Candidate, CandidateMeasurement, CandidateSynthesis, Evidence
 from kg.nlp import text_of
+from kg.ontology import csv_rows
 
 # the unit's dimension decides which properties a value can be; words decide among them
 UNIT_PROPERTIES = {
@@ -243,6 +245,26 @@ _ELECTRODE_AFTER = re.compile(
 )
 
 
+def _battery_pattern() -> re.Pattern:
+    names = "|".join(sorted((row["acronym"] for row in csv_rows("battery_names.csv")), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{names})s?(?![\w-])")
+
+
+_BATTERY = _battery_pattern()  # ontology/battery_names.csv: "ASSLSBs", "SIB"
+
+
+def _battery_named_last(s: Sentence, q: Mention) -> Mention | None:
+    """A battery acronym named before a capacity, nearer to it than any material: C7's "cell as named"."""
+    named = list(_BATTERY.finditer(s.text, 0, q.start))
+    if not named or any(m.end > named[-1].end() and m.end <= q.start for m in s.materials):
+        return None
+    b = named[-1]
+    holder = [m for m in s.materials if m.end <= b.start() and m.value.kind not in ("class", "cell_part")][-1:]
+    if holder and re.fullmatch(r"\s(?:in|for)\s(?:the\s)?(?:[\w-]+\s)?", s.text[holder[0].end:b.start()]):
+        return None  # "LiCoO2 in ASSBs delivered ...": the active material is named
+    return Mention(b.start(), b.end(), b.group(), MaterialMention(b.start(), b.end(), b.group(), None, "cell"))
+
+
 def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, cell: Mention | None) -> Mention | None:
     if prop != "specific_capacity":
         # "not stable with high-voltage cathodes (>4.0 V)": a value of the electrodes, not of a material here
@@ -260,6 +282,9 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
             return before[-1] if before else cells[0]
         if cell is not None:
             return cell  # the paragraph's cell: its positive electrode, not the electrolyte named beside it
+        battery = _battery_named_last(s, q)
+        if battery is not None:
+            return battery  # "the improved cyclability of ASSLSBs (discharge capacity of ...)": the cell as named
     # "higher than B", "the highest among all hydride SEs": what a value is compared with does not own it
     compared = [m for m in s.materials if _COMPARED.search(s.text, max(0, m.start - 40), m.start)]
     before = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("cell", "cell_part") and m not in compared]

@@ -125,6 +125,16 @@ def test_a_composition_the_sentence_states_names_the_material(extractor, text, e
     assert [m[0] for m in measurements(run(extractor, text + "\n"))] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("A LiF interlayer between Li and Li6PS5Cl improved the cycling of ASSLBs (discharge capacity of 150 mA h g⁻¹).",
+     "ASSLBs"),
+    ("The flexible SIBs kept a discharge capacity of 95 mA h g⁻¹ over 200 cycles.", "SIBs"),
+    ("LiCoO2 in ASSBs delivered 140 mA h g⁻¹.", "LiCoO2"),
+])
+def test_a_battery_named_by_acronym_owns_a_capacity_when_no_electrode_is_named(extractor, text, expected):
+    assert [m[0] for m in measurements(run(extractor, text + "\n"))] == [expected]
+
+
 def test_a_proportion_names_a_component_not_the_material(extractor):
     text = ("Lee et al. prepared a PVDF-PAN based membrane, with different weight ratios of PVDF/PAN, reaching "
             "0.8 mS cm⁻¹ at room temperature. Kim et al. reported a SPE made by UV curing, with 0.2 mS cm⁻¹ at 30 °C.\n")

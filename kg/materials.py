@@ -66,6 +66,22 @@ _POLYMER_NAME = re.compile(
     r"methacrylate|acrylate|alcohol))?\b"
 )
 _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')? ?-(?P<name>[A-Z][A-Za-z0-9.()\[\]·+\-–/]*[A-Za-z0-9)\]])")
+_LOWERCASE_ALIASES: dict[int, tuple[dict, re.Pattern | None]] = {}
+
+
+def _lowercase_alias_pattern(aliases: dict[str, str | None]) -> re.Pattern | None:
+    """One-word lexicon names written in lower case ("graphite", "alumina", "polyimide"), which the formula
+    tokenizer (capital or digit first) never sees; cached for the aliases dict of the paper being read."""
+    cached = _LOWERCASE_ALIASES.get(id(aliases))
+    if cached is not None and cached[0] is aliases:
+        return cached[1]
+    words = sorted((k for k in aliases if k.isalpha() and k.islower() and len(k) > 4), key=len, reverse=True)
+    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(words)})(?![\w-])") if words else None
+    _LOWERCASE_ALIASES.clear()
+    _LOWERCASE_ALIASES[id(aliases)] = (aliases, pattern)
+    return pattern
+
+
 def _chemical_name_pattern() -> re.Pattern:
     """A name in words, cations then an anion (ontology/chemical_names.csv): "lithium silicate", "lithium
     lanthanum zirconate", "sodium sulfide"."""
@@ -246,6 +262,10 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     for m in (_POLYMER_NAME.finditer(text) if "oly" in text else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), None, "alias"))
+    lowercase = _lowercase_alias_pattern(aliases)
+    for m in (lowercase.finditer(text) if lowercase is not None else ()):
+        if not any(f.start < m.end() and m.start() < f.end for f in found):
+            found.append(MaterialMention(m.start(), m.end(), m.group(), aliases[m.group()], "alias"))
     for m in (_CHEMICAL_NAME.finditer(text) if "ide" in text or "ate" in text else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), aliases.get(m.group().lower()), "alias"))

@@ -245,6 +245,9 @@ _ELECTRODE_AFTER = re.compile(
 )
 
 
+_CAPACITY_FOR = re.compile(r"(?:^|\bcapacit(?:y|ies)\s)(?:for|of)\s(?:the\s)?$")
+
+
 def _battery_pattern() -> re.Pattern:
     names = "|".join(sorted((row["acronym"] for row in csv_rows("battery_names.csv")), key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{names})s?(?![\w-])")
@@ -280,6 +283,10 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         if cells:
             before = [m for m in cells if m.end <= q.start]
             return before[-1] if before else cells[0]
+        named = [m for m in s.materials if m.end <= q.start and m.value.kind not in ("class", "cell_part")][-1:]
+        if named and _CAPACITY_FOR.search(s.text, max(0, named[0].start - 40), named[0].start) \
+                and not re.search(r"[;.]\s", s.text[named[0].end:q.start]):
+            return named[0]  # "the capacity for graphite increased from 265 to 320 mA h g-1"
         if cell is not None:
             return cell  # the paragraph's cell: its positive electrode, not the electrolyte named beside it
         battery = _battery_named_last(s, q)
@@ -468,7 +475,8 @@ _MAKE_VERB = r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make|form|give|
 _TO_PRODUCE = re.compile(rf"\bto\s(?:\w+ly\s)?{_MAKE_VERB}\s(?:the\s|an?\s)?$")
 # "grown on MgO (100) substrates", "an increase in MgI2 content": a support or a varied component, not the subject
 _SUPPORT_OR_COMPONENT = re.compile(
-    r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?|content|concentration|amount|ratio|additions?|precursors?)\b"
+    r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?|content|concentration|amount|ratio|additions?|precursors?|scaffolds?|"
+    r"templates?|hosts?)\b"
 )
 
 
@@ -781,7 +789,9 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     if made:
         return made[-1]
     clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
-    in_clause = [m for m in before if m.end >= clause_start]
+    # "LiBH4 in mesoporous silica scaffold (MCM-41) by melt-infiltration": the scaffold holds what was made
+    in_clause = [m for m in before if m.end >= clause_start and not _SUPPORT_OR_COMPONENT.match(s.text, m.end)
+                 and not (_FILLING.search(meth.value) and _INTO_HOST.search(s.text, max(0, m.start - 40), m.start))]
     mixture = _MIXTURE_OF.search(s.text, clause_start, meth.start)
     if in_clause and mixture and in_clause[-1].start >= mixture.end():
         # "a mixture of A, B and C was milled and heat treated to obtain X": the product, never a reagent
@@ -797,6 +807,9 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
     return in_clause[-1] if in_clause else (after[0] if after else None)
 
 
+# "confined X into mesoporous silica SBA-15 via nanoconfinement": what fills a host, not the host
+_FILLING = re.compile(r"infiltrat|confine")
+_INTO_HOST = re.compile(r"\b(?:into|in)\s(?:the\s|an?\s)?(?:[a-z-]+\s){0,2}$")
 _COATED_ON = re.compile(r"\s(?:on|onto)\s(?:the\s)?(?:surfaces?\sof\s(?:the\s)?)?$")
 # "polymerization of poly(DOL)", "of the triazine COF": a method followed by what it made
 _METHOD_OF = re.compile(r"\s(?:of|on)\s(?:the\s)?(?:[a-z][a-z-]+\s){0,2}(?=[A-Z(\[]|poly)")

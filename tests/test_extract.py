@@ -135,6 +135,12 @@ def test_a_battery_named_by_acronym_owns_a_capacity_when_no_electrode_is_named(e
     assert [m[0] for m in measurements(run(extractor, text + "\n"))] == [expected]
 
 
+def test_a_capacity_for_a_named_material_is_its_own(extractor):
+    text = ("The NCM/Gr full cells were cycled at 0.1C. The specific capacity for graphite increased from 300 to "
+            "340 mA h g⁻¹.\n")
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("graphite", 300.0), ("graphite", 340.0)]
+
+
 def test_a_proportion_names_a_component_not_the_material(extractor):
     text = ("Lee et al. prepared a PVDF-PAN based membrane, with different weight ratios of PVDF/PAN, reaching "
             "0.8 mS cm⁻¹ at room temperature. Kim et al. reported a SPE made by UV curing, with 0.2 mS cm⁻¹ at 30 °C.\n")
@@ -369,6 +375,11 @@ def test_synthesis(extractor):
      "using ethanol.", [("Na3SbS4", "solution synthesis"), ("Li6PS5Br", "solution synthesis")]),
     ("The conductivity of Li3PS4 was measured using water-free cells.", []),
     ("Li3PS4 is unstable using water as a solvent.", []),
+    # what fills a host, not the host
+    ("Confinement of LiBH4 in mesoporous silica scaffold (SBA-15) by melt-infiltration was proposed.",
+     [("LiBH4", "infiltration")]),
+    ("They confined the conductive Li4(BH4)3I into mesoporous silica via nanoconfinement.",
+     [("Li4(BH4)3I", "nanoconfinement")]),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

@@ -131,6 +131,11 @@ def test_a_single_electrolyte_named_by_its_abbreviation():
     assert [(m.text, m.kind) for m in found] == [("SPE", "class"), ("CSE", "class")]
 
 
+def test_lowercase_lexicon_names(lex_aliases):
+    found = find_materials("graphite anodes, alumina fillers and a polyimide film, not graphitic carbon", lex_aliases)
+    assert [(m.text, m.kind) for m in found] == [("graphite", "alias"), ("alumina", "alias"), ("polyimide", "alias")]
+
+
 def test_names_in_words(lex_aliases):
     found = find_materials("Sodium sulfide, lithium lanthanum zirconate and potassium iodides, but not a lithium "
                            "amide-borohydride, lithium salts or lithium metal", lex_aliases)

@@ -69,7 +69,7 @@ _PHASE_PREFIX = re.compile(r"(?<![\w-])[αβγδεθκλ](?:''|′′|″|′|')
 _LOWERCASE_ALIASES: dict[int, tuple[dict, re.Pattern | None]] = {}
 
 
-def _lowercase_alias_pattern(aliases: dict[str, str | None]) -> re.Pattern | None:
+def lowercase_alias_pattern(aliases: dict[str, str | None]) -> re.Pattern | None:
     """One-word lexicon names written in lower case ("graphite", "alumina", "polyimide"), which the formula
     tokenizer (capital or digit first) never sees; cached for the aliases dict of the paper being read."""
     cached = _LOWERCASE_ALIASES.get(id(aliases))
@@ -85,12 +85,13 @@ def _lowercase_alias_pattern(aliases: dict[str, str | None]) -> re.Pattern | Non
 def _chemical_name_pattern() -> re.Pattern:
     """A name in words, cations then an anion (ontology/chemical_names.csv): "lithium silicate", "lithium
     lanthanum zirconate", "sodium sulfide"."""
-    rows = csv_rows("chemical_names.csv")
-    cations = "|".join(sorted((r["word"] for r in rows if r["role"] == "cation"), key=len, reverse=True))
-    anions = "|".join(sorted((r["word"] for r in rows if r["role"] == "anion"), key=len, reverse=True))
-    return re.compile(rf"\b(?i:{cations})(?:[\s-](?i:{cations}))*\s(?:{anions})s?\b(?!-)")
+    cations = "|".join(f"[{w[0].upper()}{w[0]}]{re.escape(w[1:])}" for w in _CATIONS)
+    anions = "|".join(sorted((r["word"] for r in _NAME_WORDS if r["role"] == "anion"), key=len, reverse=True))
+    return re.compile(rf"\b(?:{cations})(?:[\s-](?:{cations}))*\s(?:{anions})s?\b(?!-)")
 
 
+_NAME_WORDS = csv_rows("chemical_names.csv")
+_CATIONS = sorted((r["word"] for r in _NAME_WORDS if r["role"] == "cation"), key=len, reverse=True)
 _CHEMICAL_NAME = _chemical_name_pattern()
 # "Fe^3+-doped Li2ZrCl6", "Nb2O5-doped MgH2", "Al-doped LLZO": a dopant (element, ion or formula) and the host
 _DOPED = re.compile(r"(?<![\w^+-])(?:[A-Z][a-z]?(?:\^?\d*[+−])?|[A-Z][a-z]?\d*(?:[A-Z][a-z]?\d*)+)-doped\s$")
@@ -215,8 +216,10 @@ def classify_token(token: str, aliases: dict[str, str | None]) -> tuple[str, str
     return None
 
 
-def find_materials(text: str, aliases: dict[str, str | None] | None = None, classes: bool = True) -> list[MaterialMention]:
-    """Material mentions in ``text``, left to right, without overlaps."""
+def find_materials(text: str, aliases: dict[str, str | None] | None = None, classes: bool = True,
+                   lowercase_names: re.Pattern | None = None) -> list[MaterialMention]:
+    """Material mentions in ``text``, left to right, without overlaps. ``lowercase_names`` is
+    ``lowercase_alias_pattern(aliases)`` when the caller has it already (a pipeline reading many paragraphs)."""
     aliases = aliases or {}
     found: list[MaterialMention] = []
     for m in _TOKEN.finditer(text):
@@ -262,11 +265,12 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     for m in (_POLYMER_NAME.finditer(text) if "oly" in text else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), None, "alias"))
-    lowercase = _lowercase_alias_pattern(aliases)
+    lowercase = lowercase_names if lowercase_names is not None else lowercase_alias_pattern(aliases)
     for m in (lowercase.finditer(text) if lowercase is not None else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), aliases[m.group()], "alias"))
-    for m in (_CHEMICAL_NAME.finditer(text) if "ide" in text or "ate" in text else ()):
+    folded = text.lower()
+    for m in (_CHEMICAL_NAME.finditer(text) if any(c in folded for c in _CATIONS) else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), aliases.get(m.group().lower()), "alias"))
     found.sort(key=lambda x: x.start)

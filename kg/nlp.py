@@ -118,10 +118,12 @@ def sentences(doc: Doc) -> Doc:
 @Language.factory("sse_materials")
 def make_materials(nlp: Language, name: str):
     base_aliases = lexicon_aliases(load_lexicon())
+    lowercase_names = materials.lowercase_alias_pattern(base_aliases)  # (a paper defines abbreviations, not these)
 
     def component(doc: Doc) -> Doc:
         aliases = {**base_aliases, **doc.user_data.get("aliases", {})}
-        return _annotate(doc, "materials", [(m.start, m.end, m) for m in materials.find_materials(text_of(doc), aliases)])
+        found = materials.find_materials(text_of(doc), aliases, lowercase_names=lowercase_names)
+        return _annotate(doc, "materials", [(m.start, m.end, m) for m in found])
 
     return component
 

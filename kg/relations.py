@@ -696,10 +696,11 @@ _SOLUTION_TOPIC = re.compile(r"\b(?:synthesi[sz]\w*|prepar\w*|manufactur\w*|fabr
 def solvent_syntheses(s: Sentence, previous_text: str, solvents: re.Pattern) -> list[Located]:
     """ "Xu et al. manufactured X using THF and ACN as solvents", "... reported. For example, X using MeOH, Y using
     EtOH": X and Y by solution synthesis, in a sentence (or after one) about making things."""
-    if not _SOLUTION_TOPIC.search(s.text) and not _SOLUTION_TOPIC.search(previous_text):
+    uses = list(solvents.finditer(s.text)) if "using" in s.text else []
+    if not uses or not (_SOLUTION_TOPIC.search(s.text) or _SOLUTION_TOPIC.search(previous_text)):
         return []
     out: list[Located] = []
-    for use in solvents.finditer(s.text):
+    for use in uses:
         clause_start = max([0] + [m.end() for m in re.finditer(r"[;:]|\.\s|,\s(?=[^,]*\busing\b)", s.text[:use.start()])])
         before = [m for m in s.materials if clause_start <= m.start and m.end <= use.start() and not _generic(m)
                   and m.value.kind not in ("cell", "cell_part")]

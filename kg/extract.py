@@ -58,13 +58,13 @@ class Extractor:
             source = "caption" if block.kind == "caption" else "text"
             subject, cell, study = paper_subject, None, None
             previous: list = []
-            synthesis = relations.SynthesisThread()
+            synthesis, subject_at = relations.SynthesisThread(), -9
             for i, sent in enumerate(sentences):
                 study = relations.cited_study(sent, study)
                 pointed = relations.class_pointed_at(sent, previous)
                 located = relations.measurements(sent, pointed or subject, cell, self.process_methods)
                 located += synthesis.facts(sent, i, sentences[i - 1].text if i else "", self.synthesis_methods,
-                                           self.solvents)
+                                           self.solvents, subject if i - subject_at <= 2 else None)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)
                     if not sent.citations and study and study[0]:
@@ -72,7 +72,8 @@ class Extractor:
                     out.append(candidate)
                 specific = [m for m in sent.materials if m.value.kind not in ("class", "cell", "cell_part")]
                 if specific:
-                    subject = relations.sentence_subject(sent, specific) or subject
+                    named = relations.sentence_subject(sent, specific)
+                    subject, subject_at = (named, i) if named is not None else (subject, subject_at)
                 cells = [m for m in sent.materials if m.value.kind == "cell"]
                 if cells:
                     cell = cells[-1]

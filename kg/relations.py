@@ -642,11 +642,16 @@ class SynthesisThread:
     methods: set[str] = field(default_factory=set)
 
     def facts(self, s: Sentence, i: int, previous_text: str, synthesis_methods: dict,
-              solvents: re.Pattern) -> list[Located]:
-        """The synthesis facts of sentence ``i`` of the paragraph (``previous_text`` is sentence ``i - 1``)."""
+              solvents: re.Pattern, recent_subject: Mention | None = None) -> list[Located]:
+        """The synthesis facts of sentence ``i`` of the paragraph (``previous_text`` is sentence ``i - 1``;
+        ``recent_subject`` the material one of the two sentences before is about, if any)."""
         made = syntheses(s, synthesis_methods)
         if not made and self.product is not None and i - self.stated_at <= 2:
             made = follow_up_syntheses(s, synthesis_methods, self.product, self.methods)
+        elif not made and self.product is None and recent_subject is not None and _ABOUT_SUBJECT.search(s.text):
+            # "Li2ZnCl4 has two polymorphs. The solid-state synthesis conducted at high temperatures gives ..."
+            subject = CandidateSynthesis(recent_subject.text, recent_subject.value.formula, "", [], _evidence(""))
+            made = follow_up_syntheses(s, synthesis_methods, subject, set(), cue=None)
         made += solvent_syntheses(s, previous_text, solvents)
         if made:
             last = made[-1][1]
@@ -657,18 +662,26 @@ class SynthesisThread:
         return made
 
 
+# "The solid-state synthesis conducted at ...", "when prepared via a mechanochemical method", "subjecting the
+# mixture to an annealing process": a sentence about how the material just named is made
+_ABOUT_SUBJECT = re.compile(
+    r"\b(?:[Tt]he\s(?:[\w-]+\s){0,3}(?:synthesis|route|preparation)\b|[Ww]hen\s(?:it\sis\s|being\s)?(?:prepared|"
+    r"synthesi[sz]ed|made)\b|subject(?:ing|ed)\s(?:the\s[\w-]+\s|it\s)?to\b)"
+)
 _FOLLOW_UP = re.compile(
-    r"\b(?:then|subsequently|afterwards|thereafter|followed\sby|subjected\sto|[Tt]he\s(?:(?:resulting|obtained|"
-    r"as-prepared|milled|mixed)\s)?(?:powders?|products?|samples?|mixtures?|pellets?|synthesis))\b"
+    r"\b(?:then|subsequently|afterwards|thereafter|followed\sby|subject(?:ed|ing)\s(?:the\s[\w-]+\s|it\s)?to|"
+    r"[Tt]he\s(?:(?:resulting|obtained|as-prepared|milled|mixed)\s)?(?:powders?|products?|samples?|mixtures?|"
+    r"pellets?|synthesis)|[Ww]hen\s(?:it\sis\s|being\s)?(?:prepared|synthesi[sz]ed|made))\b"
 )
 
 
 def follow_up_syntheses(s: Sentence, synthesis_methods: dict, product: CandidateSynthesis,
-                        known: set[str]) -> list[Located]:
+                        known: set[str], cue: re.Pattern | None = _FOLLOW_UP) -> list[Located]:
     """A later step of a synthesis just stated, in a sentence that names no material of its own:
     "X was obtained by ball milling. The powder was then annealed at 260 °C" gives X an annealing.
     A method of the same lineage as one ``known`` for the product is not stated again."""
-    if not _FOLLOW_UP.search(s.text) or any(m.value.kind != "class" or not _generic(m) for m in s.materials):
+    if (cue is not None and not cue.search(s.text)) or any(m.value.kind != "class" or not _generic(m)
+                                                            for m in s.materials):
         return []
     lineage = set().union(*[{k} | synthesis_methods.get(k, set()) for k in known]) - {"synthesis"}
     out: list[Located] = []

@@ -352,6 +352,10 @@ def test_synthesis(extractor):
      "sintered.", [("Li3YBr6", "ball milling")]),
     ("Li3YBr6 was prepared by ball milling. LiBr was then dried by heating.",
      [("Li3YBr6", "ball milling"), ("LiBr", "heat treatment")]),
+    ("Li2MgCl4 has two polymorphs. The solid-state synthesis at 600 °C gives the olivine form. Subjecting the "
+     "powder to an annealing process gives the spinel. When prepared via a mechanochemical method, it is cubic.",
+     [("Li2MgCl4", "solid-state reaction"), ("Li2MgCl4", "annealing"), ("Li2MgCl4", "mechanochemical synthesis")]),
+    ("Li3YCl6 is a halide. Ball milling is a widely used technique.", []),
     # a mixture of precursors is milled: the product, or nothing, never a reagent
     ("A mixture of Li2S, P2S5 and LiBr was milled and then heat treated to obtain Li6PS5Br.",
      [("Li6PS5Br", "milling"), ("Li6PS5Br", "heat treatment")]),

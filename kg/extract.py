@@ -1,6 +1,6 @@
 """Extraction: a Document's blocks -> candidate facts (before the validation gate).
 
-reader -> normalizer -> NLP components (``kg.nlp``) -> relations (``kg.relations``, ``kg.tables``) ->
+reader -> normalizer -> NLP components (``kg.nlp``) -> relations (``kg.relations``, ``kg.synthesis``, ``kg.tables``) ->
 ``CandidateMeasurement`` / ``CandidateSynthesis`` with their evidence (document, 1-based line, text).
 
 >>> from kg.reader import parse_document
@@ -12,7 +12,7 @@ reader -> normalizer -> NLP components (``kg.nlp``) -> relations (``kg.relations
 from __future__ import annotations
 
 
-from kg import materials, relations, tables
+from kg import materials, relations, synthesis, tables
 from kg.models import Block, CandidateMeasurement, CandidateSynthesis, Document, Evidence
 from kg.nlp import build_pipeline, expand_markers, lexicon_aliases, method_labels, property_labels
 from kg.normalizer import normalize
@@ -33,7 +33,7 @@ class Extractor:
             label: set(self.lexicon.method_ancestors(label))
             for label, m in self.lexicon.methods.items() if m.kind == "synthesis"
         }
-        self.solvents = relations.solvent_pattern(self.lexicon.solvents)
+        self.solvents = synthesis.solvent_pattern(self.lexicon.solvents)
         self.table_words = tables.Vocabulary(
             properties=property_labels(self.lexicon),
             methods=[(label, pref) for label, pref in method_labels(self.lexicon) if pref in self.synthesis_methods],
@@ -58,12 +58,12 @@ class Extractor:
             source = "caption" if block.kind == "caption" else "text"
             subject, cell, study = paper_subject, None, None
             previous: list = []
-            synthesis, subject_at = relations.SynthesisThread(), -9
+            thread, subject_at = synthesis.SynthesisThread(), -9
             for i, sent in enumerate(sentences):
                 study = relations.cited_study(sent, study)
                 pointed = relations.class_pointed_at(sent, previous)
                 located = relations.measurements(sent, pointed or subject, cell, self.process_methods)
-                located += synthesis.facts(sent, i, sentences[i - 1].text if i else "", self.synthesis_methods,
+                located += thread.facts(sent, i, sentences[i - 1].text if i else "", self.synthesis_methods,
                                            self.solvents, subject if i - subject_at <= 2 else None)
                 for offset, candidate in located:
                     candidate.evidence = Evidence(doc.doc_id, _line(block, norm, offset), candidate.evidence.text, source)

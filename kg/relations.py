@@ -1,10 +1,10 @@
 """Relation extraction over sentences: attach each value to its material, property, temperature,
-methods and citation markers, and find synthesis statements.
+methods and citation markers (synthesis statements are ``kg.synthesis``).
 
 Works on the spans the NLP stage left on a ``Doc`` (see ``kg.nlp``). One sentence at a time, with the
 paragraph's running subject for sentences that name no material.
 
->>> # see tests/test_relations.py for worked examples
+Worked examples, one per rule: tests/test_extract.py.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from kg.materials import MaterialMention
-from kg.models import Candidate, CandidateMeasurement, CandidateSynthesis, Evidence
+from kg.models import Candidate, CandidateMeasurement, Evidence
 from kg.nlp import text_of
 from kg.ontology import csv_rows
 
@@ -31,14 +31,6 @@ UNIT_PROPERTIES = {
 NEEDS_WORD = {"electrochemical_window", "critical_current_density", "activation_energy", "electronic_conductivity"}
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-_SYNTHESIS_CUE = re.compile(
-    r"\b(?:synthesis|syntheses|preparation|fabrication|strategies|such as|methods?|routes?|approach(?:es)?|"
-    r"techniques?|prepared|synthesi[sz]ed|fabricated|made|obtained|produced|grown|deposited|processed|treated|"
-    r"prepare|synthesi[sz]e|fabricate|produce|utilized|employed|"
-    r"formed|manufactured|developed|constructed|realized|coated|cast|casted|sintered|milled|annealed|"
-    r"ball-milled|quenched|via|through|using|by)\b",
-    re.I,
-)
 _REQUIREMENT = re.compile(
     r"\b(?:should|must|need(?:s|ed)? to|required?|requirements?|ideal|prerequisite|target|desired|necessary|"
     r"(?:it is|are|is) (?:important|essential|crucial|vital) to|(?:task|goal|aim|challenge) is to|"
@@ -79,7 +71,7 @@ class Sentence:
 Located = tuple[int, Candidate]
 
 
-def _evidence(text: str) -> Evidence:
+def evidence_of(text: str) -> Evidence:
     """Evidence whose document and line the extractor fills in."""
     return Evidence("", 0, text.strip())
 
@@ -243,8 +235,6 @@ _ELECTRODE_CLASS = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)(?:\s+materia
 _ELECTRODE_AFTER = re.compile(
     r"(?:\s(?:and|or)\s\S+)?(?:\s[\w-]+){0,2}?\s(?:cathode|positive electrode|working electrode|anode|electrode)\b"
 )
-
-
 _CAPACITY_FOR = re.compile(r"(?:^|\bcapacit(?:y|ies)\s)(?:for|of)\s(?:the\s)?$")
 
 
@@ -312,7 +302,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         if follow:
             return follow[0]
     if before and before[-1].value.kind == "class" and subject is not None and (
-        _ANAPHOR.search(s.text, 0, before[-1].start) or (_generic(before[-1]) and not specific)
+        _ANAPHOR.search(s.text, 0, before[-1].start) or (is_generic_class(before[-1]) and not specific)
     ):
         # "This composite electrolyte resulted in ...", "measurements with a setup for solid-state electrolytes
         # demonstrated ...": the material the paragraph is about
@@ -326,7 +316,7 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         return after[0]
     # a sentence that names only a generic class ("... used as a solid electrolyte") or what a value is compared
     # with ("a factor of two wider than other sulfide materials") still goes on about the subject
-    return subject if all(_generic(m) or m in compared for m in s.materials) else None
+    return subject if all(is_generic_class(m) or m in compared for m in s.materials) else None
 
 
 def measurements(
@@ -381,7 +371,7 @@ def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict
             temperature_c=_temperature_for(q, s, by_prop[prop], prop),
             methods=methods,
             refs=_refs_for(q, s),
-            evidence=_evidence(s.text),
+            evidence=evidence_of(s.text),
         ),
     )
 
@@ -415,7 +405,7 @@ def sentence_subject(s: Sentence, specific: list[Mention]) -> Mention | None:
     named = [m for m in specific if s.text[m.start - 1:m.start] == "(" and s.text[m.end:m.end + 1] == ")"]
     if named:
         return named[-1]
-    candidates = [m for m in specific if not _SUPPORT_OR_COMPONENT.match(s.text, m.end)
+    candidates = [m for m in specific if not SUPPORT_OR_COMPONENT.match(s.text, m.end)
                       and not _COMPARED.search(s.text, max(0, m.start - 40), m.start)
                       and not _MADE_USING.search(s.text, max(0, m.start - 100), m.start)
                       and not _PROPORTION_OF.search(s.text, max(0, m.start - 40), m.start)]
@@ -440,7 +430,7 @@ def class_pointed_at(s: Sentence, previous: list[Mention]) -> Mention | None:
     if not m:
         return None
     head = (m.group("head") or "").lower()
-    named = [c for c in previous if c.value.kind == "class" and not _generic(c)
+    named = [c for c in previous if c.value.kind == "class" and not is_generic_class(c)
              and (c.text.lower().endswith(head) if head else c.text.endswith("s"))]
     return named[-1] if named else None
 
@@ -470,23 +460,19 @@ def paper_subject(paragraphs: list[list[Sentence]]) -> Mention | None:
     return first[key] if counts[key] >= PAPER_SUBJECT_SHARE * total and total >= 20 else None
 
 
-_MAKE_VERB = r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make|form|give|yield|generate)"
+MAKE_VERB = r"(?:synthesi[sz]e|prepare|produce|fabricate|obtain|make|form|give|yield|generate)"
 # "dissolving A, B and C ... to synthesize X materials": X is what the next sentence talks about
-_TO_PRODUCE = re.compile(rf"\bto\s(?:\w+ly\s)?{_MAKE_VERB}\s(?:the\s|an?\s)?$")
+_TO_PRODUCE = re.compile(rf"\bto\s(?:\w+ly\s)?{MAKE_VERB}\s(?:the\s|an?\s)?$")
 # "grown on MgO (100) substrates", "an increase in MgI2 content": a support or a varied component, not the subject
-_SUPPORT_OR_COMPONENT = re.compile(
+SUPPORT_OR_COMPONENT = re.compile(
     r"\s(?:\(\d+\)\s)?(?:substrates?|wafers?|content|concentration|amount|ratio|additions?|precursors?|scaffolds?|"
     r"templates?|hosts?)\b"
 )
-
-
 # "Sun et al. [52]", "Oumellal and co-workers", "Hayashi and co-authors": a sentence that names a study
 _AUTHORS = re.compile(
     r"\b[A-Z][A-Za-z'’\-]+(?:\s(?:and|&)\s[A-Z][A-Za-z'’\-]+)?\s?(?:[*_]?et\s?al\.?[*_]?|and\sco-?(?:workers|authors)|"
     r"and\s(?:his|her|their)\s(?:co-?workers|colleagues|group)|and\scolleagues|['’]s\sgroup)"
 )
-
-
 # "In the present study, we report ...", "our results": the authors' own work, not the study named before
 _OWN_WORK = re.compile(r"\b(?:[Ww]e|[Oo]ur|(?:this|the present|the current)\s(?:work|study|paper|article))\b")
 STUDY_SPAN = 5  # sentences; a paragraph that goes on longer has usually moved on to other work
@@ -510,8 +496,6 @@ def cited_study(s: Sentence, current: tuple[list[str], int] | None) -> tuple[lis
 
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")
-# the same, with the citation markers that items of a list may carry: "A [79-88], B [89-113], and other C"
-_ITEM_JOIN = re.compile(r"^\s?(?:\[[\d,–\-\s]+\]\s?)?(?:,|and|or|, and|,\s?and)\s?(?:(?:other|different|various|several|some)\s)?$")
 
 
 def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int, Mention]:
@@ -559,309 +543,6 @@ def _transference_numbers(s: Sentence) -> list[tuple[Mention, str]]:
     return out
 
 
-def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
-    """"X was prepared by M", "strategies such as M for X", "ball-milled X": (material, method) pairs.
-
-    Method names written next to each other ("in situ UV-curing crosslinking") state one method.
-    """
-    ancestors = synthesis_methods if isinstance(synthesis_methods, dict) else {}
-    methods = _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text, ancestors)
-    if not methods or not s.materials:
-        return []
-    if not _SYNTHESIS_CUE.search(s.text):
-        # "the in situ polymerization of poly(1,3-dioxolane)", "electrodes infiltrated with X": a method of a
-        # material, or a participle, says it on its own
-        methods = [m for m in methods if _METHOD_OF.match(s.text, m.end) or _PARTICIPLE.search(m.text)]
-    out: list[Located] = []
-    seen = set()
-    previous, previous_end = None, 0
-    for meth in methods:
-        if meth.value in _WEAK_METHODS and not re.search(r"\b(?:by|via|through)\s+$", s.text[:meth.start]):
-            continue  # "mixing" states a synthesis only as "prepared by mixing ..."
-        if _PROCESS_PARAMETER.match(s.text, meth.end) and not _PARAMETER_APPLIED.search(s.text, 0, meth.start):
-            continue  # "the sintering temperature of LLZO", "milling time": a parameter, not a statement
-        if _CONTRASTED.search(s.text, max(0, meth.start - 80), meth.start):
-            continue  # "a method that eliminates the need for ball milling", "higher than with ball milling"
-        mat = _made_by(meth, s)
-        if mat is not None and _PRECURSOR_FOR.search(s.text, max(0, mat.start - 30), mat.start):
-            mat = None  # "the precursor for X was prepared by mixing": not X
-        if out and _NEXT_STEP.search(s.text, previous_end, meth.start) and meth.start - previous_end <= 150 \
-                and ";" not in s.text[previous_end:meth.start]:
-            mat = previous  # "X was prepared by milling of A, B and C, with a subsequent crystallization step"
-        if mat is None:
-            mat = _listed_with(meth, methods, s)
-        if mat is None:
-            continue
-        previous, previous_end = mat, meth.end
-        if meth.value in _WEAK_METHODS and re.search(r"\bsolutions?\b", s.text[meth.end:meth.end + 80]):
-            meth = Mention(meth.start, meth.end, meth.text, _SOLUTION_METHOD)  # mixing solutions: wet chemistry
-        refs = [c for c in s.citations if c.start >= meth.end]
-        refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
-        for made in _coordinated(mat, s):  # "A and B composites were synthesized by M": both
-            if (made.text, meth.value) in seen:
-                continue
-            seen.add((made.text, meth.value))
-            out.append((
-                s.offset + meth.start,
-                CandidateSynthesis(made.text, made.value.formula, meth.value, list(refs[0].value) if refs else [],
-                                   _evidence(s.text)),
-            ))
-    return out
-
-
-# "tuned by applying different annealing temperatures": the parameter is varied, so the step was done
-_PARAMETER_APPLIED = re.compile(r"\bby\s(?:applying|using|varying|changing)\s(?:the\s)?(?:different\s)?$")
-_CONTRASTED = re.compile(
-    r"\b(?:than|compared\s(?:with|to)|instead\sof|rather\sthan|without|eliminat\w*|avoid\w*|unlike)\b[^.;,()]{0,60}$")
-_PRECURSOR_FOR = re.compile(r"\bprecursors?\s(?:for|of|to)\s(?:the\s)?$")
-_LIST_SEPARATOR = re.compile(r"\s?(?:,\s?(?:and|or)?|and|or)\s?")
-
-
-def _listed_with(meth: Mention, methods: list[Mention], s: Sentence) -> Mention | None:
-    """The material of the next method in a list of methods: "approaches such as sol-gel, hydrothermal, solvent
-    selection, and precipitation methods to make X" (the items between may be other words)."""
-    later = [m for m in methods if m.start > meth.end]
-    if not later:
-        return None
-    between = s.text[meth.end:later[0].start]
-    items = _LIST_SEPARATOR.split(between)
-    if len(items) < 2 or len(between) > 40 or any(len(item.split()) > 2 or not item.islower() and item
-                                                  for item in items):
-        return None
-    made = _made_by(later[0], s)
-    return made if made is not None else _listed_with(later[0], methods, s)
-
-
-_NEXT_STEP = re.compile(r"\b(?:subsequent(?:ly)?|followed\sby|then|after\swhich|before)\b")
-@dataclass
-class SynthesisThread:
-    """The synthesis a paragraph is describing, sentence after sentence: its product, the sentence that stated
-    it, and the methods it was given, so that a later step ("The powder was then annealed") finds its product."""
-    product: CandidateSynthesis | None = None
-    stated_at: int = -1
-    methods: set[str] = field(default_factory=set)
-
-    def facts(self, s: Sentence, i: int, previous_text: str, synthesis_methods: dict,
-              solvents: re.Pattern, recent_subject: Mention | None = None) -> list[Located]:
-        """The synthesis facts of sentence ``i`` of the paragraph (``previous_text`` is sentence ``i - 1``;
-        ``recent_subject`` the material one of the two sentences before is about, if any)."""
-        made = syntheses(s, synthesis_methods)
-        if not made and self.product is not None and i - self.stated_at <= 2:
-            made = follow_up_syntheses(s, synthesis_methods, self.product, self.methods)
-        elif not made and self.product is None and recent_subject is not None and _ABOUT_SUBJECT.search(s.text):
-            # "Li2ZnCl4 has two polymorphs. The solid-state synthesis conducted at high temperatures gives ..."
-            subject = CandidateSynthesis(recent_subject.text, recent_subject.value.formula, "", [], _evidence(""))
-            made = follow_up_syntheses(s, synthesis_methods, subject, set(), cue=None)
-        made += solvent_syntheses(s, previous_text, solvents)
-        if made:
-            last = made[-1][1]
-            if self.product is None or last.material != self.product.material:
-                self.methods = set()
-            self.product, self.stated_at = last, i
-            self.methods |= {c.method for _, c in made if c.material == last.material}
-        return made
-
-
-# "The solid-state synthesis conducted at ...", "when prepared via a mechanochemical method", "subjecting the
-# mixture to an annealing process": a sentence about how the material just named is made
-_ABOUT_SUBJECT = re.compile(
-    r"\b(?:[Tt]he\s(?:[\w-]+\s){0,3}(?:synthesis|route|preparation)\b|[Ww]hen\s(?:it\sis\s|being\s)?(?:prepared|"
-    r"synthesi[sz]ed|made)\b|subject(?:ing|ed)\s(?:the\s[\w-]+\s|it\s)?to\b)"
-)
-_FOLLOW_UP = re.compile(
-    r"\b(?:then|subsequently|afterwards|thereafter|followed\sby|subject(?:ed|ing)\s(?:the\s[\w-]+\s|it\s)?to|"
-    r"[Tt]he\s(?:(?:resulting|obtained|as-prepared|milled|mixed)\s)?(?:powders?|products?|samples?|mixtures?|"
-    r"pellets?|synthesis)|[Ww]hen\s(?:it\sis\s|being\s)?(?:prepared|synthesi[sz]ed|made))\b"
-)
-
-
-def follow_up_syntheses(s: Sentence, synthesis_methods: dict, product: CandidateSynthesis,
-                        known: set[str], cue: re.Pattern | None = _FOLLOW_UP) -> list[Located]:
-    """A later step of a synthesis just stated, in a sentence that names no material of its own:
-    "X was obtained by ball milling. The powder was then annealed at 260 °C" gives X an annealing.
-    A method of the same lineage as one ``known`` for the product is not stated again."""
-    if (cue is not None and not cue.search(s.text)) or any(m.value.kind != "class" or not _generic(m)
-                                                            for m in s.materials):
-        return []
-    lineage = set().union(*[{k} | synthesis_methods.get(k, set()) for k in known]) - {"synthesis"}
-    out: list[Located] = []
-    for meth in _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text, synthesis_methods):
-        if meth.value in _WEAK_METHODS or _PROCESS_PARAMETER.match(s.text, meth.end):
-            continue
-        if ({meth.value} | synthesis_methods[meth.value]) & lineage:
-            continue
-        lineage |= {meth.value} | synthesis_methods[meth.value] - {"synthesis"}
-        refs = [list(c.value) for c in s.citations][:1] or [list(product.refs)]
-        out.append((s.offset + meth.start, CandidateSynthesis(product.material, product.formula, meth.value, refs[0],
-                                                               _evidence(s.text))))
-    return out
-
-
-def solvent_pattern(solvents: list[str]) -> re.Pattern:
-    """ "using THF", "using a mixture of THF and ACN", "using water or MeOH": made in a solvent."""
-    names = "|".join(re.escape(n) for n in sorted(solvents, key=len, reverse=True))
-    return re.compile(rf"\busing\s(?:an?\s|the\s)?(?:mixture\sof\s)?(?:{names})\b(?!-)")
-
-
-_SOLUTION_TOPIC = re.compile(r"\b(?:synthesi[sz]\w*|prepar\w*|manufactur\w*|fabricat\w*)\b", re.I)
-
-
-def solvent_syntheses(s: Sentence, previous_text: str, solvents: re.Pattern) -> list[Located]:
-    """ "Xu et al. manufactured X using THF and ACN as solvents", "... reported. For example, X using MeOH, Y using
-    EtOH": X and Y by solution synthesis, in a sentence (or after one) about making things."""
-    uses = list(solvents.finditer(s.text)) if "using" in s.text else []
-    if not uses or not (_SOLUTION_TOPIC.search(s.text) or _SOLUTION_TOPIC.search(previous_text)):
-        return []
-    out: list[Located] = []
-    for use in uses:
-        clause_start = max([0] + [m.end() for m in re.finditer(r"[;:]|\.\s|,\s(?=[^,]*\busing\b)", s.text[:use.start()])])
-        before = [m for m in s.materials if clause_start <= m.start and m.end <= use.start() and not _generic(m)
-                  and m.value.kind not in ("cell", "cell_part")]
-        if not before or use.start() - before[-1].end > 40:
-            continue
-        refs = [c for c in s.citations if c.start >= use.end()][:1]
-        for made in _coordinated(before[-1], s):
-            out.append((s.offset + use.start(), CandidateSynthesis(
-                made.text, made.value.formula, _SOLUTION_METHOD, list(refs[0].value) if refs else [],
-                _evidence(s.text))))
-    return out
-
-
-def _coordinated(mat: Mention, s: Sentence) -> list[Mention]:
-    """The list a material ends, when it is the last of "A, B and C" (materials, or classes: "metal-organic
-    frameworks [79-88], metal hydrides [89-113] and ..."), else just the material; generic classes ("other
-    energy storage materials") end a list but are not part of it."""
-    same_kind = [m for m in s.materials if m.value.kind != "cell" and (m.value.kind == "class") == (mat.value.kind == "class")]
-    if mat not in same_kind:
-        return [mat]
-    run = [mat]
-    i = same_kind.index(mat)
-    while i > 0 and _ITEM_JOIN.match(s.text[same_kind[i - 1].end:run[0].start]):
-        i -= 1
-        run.insert(0, same_kind[i])
-    specific_run = [m for m in run if not _generic(m)]
-    return specific_run or run
-
-
-_WEAK_METHODS = {"mixing"}
-_SOLUTION_METHOD = "solution synthesis"
-_PROCESS_PARAMETER = re.compile(r"\s(?:temperatures?|times?|durations?|speeds?|conditions|parameters|steps?|atmosphere)\b")
-_PARTICIPLE = re.compile(r"(?:ed|en|un)$")  # ball-milled, electrospun, melt-infiltrated, confined
-
-
-_MADE = re.compile(
-    r"\b(?:prepared|synthesi[sz]ed|fabricated|developed|obtained|produced|designed|made)\s+(?:an?\s+|the\s+|novel\s+|new\s+)*$"
-)
-
-
-def _made_by(meth: Mention, s: Sentence) -> Mention | None:
-    """The material a method made, by the first rule that applies:
-
-    1. right after a participle, past articles and adjectives: "ball-milled X", "confined the highly
-       conductive X", "ball-milled TiS2 | ... | Li" (a cell's positive electrode);
-    2. before "formed/prepared by M": "X formed by partial dehydrogenation", "X, was prepared by solvent-free M";
-    3. for a coating, what it is put on: "coating A on X particles";
-    4. after "M of X", or the product of "M of X to form Y";
-    5. the product of "M ... to synthesize X";
-    6. the object of "prepared/synthesized X" before the method;
-    7. the nearest material before it in the clause (a formula rather than the class right after it:
-       "X (0 ≤ x ≤ 33) glass SE"; or before a colon that lists methods: "methods for X: (a) M1 ...; (b) M2"),
-       else the first one after it.
-    """
-    candidates = [m for m in s.materials if not _generic(m) and m.value.kind != "cell"]
-    after = [m for m in candidates if m.start >= meth.end and m.start - meth.end <= 40]
-    if _PARTICIPLE.search(meth.text) and re.match(r"\s(?:with|by|in|into)\s", s.text[meth.end:meth.end + 7]):
-        # "LiCoO2 electrodes infiltrated with LPGeSI": what was treated comes before the participle
-        prior = [m for m in s.materials if m.end <= meth.start and meth.start - m.end <= 25 and not _generic(m)
-                 and m.value.kind not in ("cell", "cell_part")]
-        if prior:
-            return prior[-1]
-    if _PARTICIPLE.search(meth.text):
-        # "ball-milled TiS2 | Li2B12H12 | Li": the participle may name a cell's positive electrode too
-        next_one = [m for m in s.materials if m.start >= meth.end and not _generic(m) and m.value.kind != "cell_part"]
-        if next_one and next_one[0].start - meth.end <= 40 and _ONLY_ADJECTIVES.fullmatch(s.text[meth.end:next_one[0].start]):
-            return next_one[0]
-    before = [m for m in candidates if m.end <= meth.start]
-    if before and _FORMED_BY.search(s.text[before[-1].end:meth.start]):
-        return before[-1]
-    if "coat" in meth.value:
-        # "by coating a phase of LYC and carbon on NCA particles": what is coated, not the coating
-        on = [m for m in candidates if meth.end < m.start <= meth.end + 90
-              and _COATED_ON.search(s.text, max(meth.end, m.start - 20), m.start)
-              and not re.search(r"[;.]\s", s.text[meth.end:m.start])]
-        if on:
-            return on[0]
-    of = _METHOD_OF.match(s.text, meth.end)
-    if of and after and after[0].start == of.end():
-        product = _PRODUCT.match(s.text, after[0].end)
-        later = [m for m in candidates if product and m.start >= product.end()]
-        return later[0] if product and later and later[0].start - product.end() <= 10 else after[0]
-    for m in [m for m in candidates if meth.end <= m.start <= meth.end + 120][:3]:
-        if _TO_MAKE.fullmatch(s.text, meth.end, m.start):
-            return m
-    made = [m for m in before if _MADE.search(s.text[max(0, m.start - 40):m.start])]
-    if made:
-        return made[-1]
-    clause_start = max([0] + [m.end() for m in re.finditer(r"[;]|\.\s", s.text[:meth.start])])
-    # "LiBH4 in mesoporous silica scaffold (MCM-41) by melt-infiltration": the scaffold holds what was made
-    in_clause = [m for m in before if m.end >= clause_start and not _SUPPORT_OR_COMPONENT.match(s.text, m.end)
-                 and not (_FILLING.search(meth.value) and _INTO_HOST.search(s.text, max(0, m.start - 40), m.start))]
-    mixture = _MIXTURE_OF.search(s.text, clause_start, meth.start)
-    if in_clause and mixture and in_clause[-1].start >= mixture.end():
-        # "a mixture of A, B and C was milled and heat treated to obtain X": the product, never a reagent
-        result = _RESULT.search(s.text, meth.end)
-        product = [m for m in candidates if result and result.end() <= m.start <= result.end() + 40]
-        return product[0] if product and not re.search(r"[;.]\s", s.text[meth.end:product[0].start]) else None
-    if len(in_clause) > 1 and in_clause[-1].value.kind == "class" and in_clause[-2].value.kind != "class" and \
-            re.fullmatch(r"\s?(?:\([^()]*\)\s?)?", s.text[in_clause[-2].end:in_clause[-1].start]):
-        return in_clause[-2]  # "the (100-x)(...)·xLiBH4 (0 ≤ x ≤ 33) glass SE can be prepared by ...": the formula
-    if not in_clause and ":" in s.text[:clause_start]:
-        colon = s.text.rindex(":", 0, clause_start)
-        in_clause = [m for m in before if m.end <= colon]
-    return in_clause[-1] if in_clause else (after[0] if after else None)
-
-
-# "confined X into mesoporous silica SBA-15 via nanoconfinement": what fills a host, not the host
-_FILLING = re.compile(r"infiltrat|confine")
-_INTO_HOST = re.compile(r"\b(?:into|in)\s(?:the\s|an?\s)?(?:[a-z-]+\s){0,2}$")
-_COATED_ON = re.compile(r"\s(?:on|onto)\s(?:the\s)?(?:surfaces?\sof\s(?:the\s)?)?$")
-# "polymerization of poly(DOL)", "of the triazine COF": a method followed by what it made
-_METHOD_OF = re.compile(r"\s(?:of|on)\s(?:the\s)?(?:[a-z][a-z-]+\s){0,2}(?=[A-Z(\[]|poly)")
-_ONLY_ADJECTIVES = re.compile(r"\s?(?:(?:the|a|an|highly|very|as-prepared|pristine|[a-z]+(?:ive|ous|al|ic|ine))\s)*")
-_FORMED_BY = re.compile(
-    r"^,?\s?(?:\S+\s)?(?:formed|prepared|synthesi[sz]ed|obtained|made|produced|fabricated)\s(?:by|via|through)\s"
-    r"(?:the\s|a\s)?(?:[\w-]+\s){0,2}$"
-)
-# "the sol-gel method to initially synthesize nanosized powders of X": the product named after the method
-_TO_MAKE = re.compile(
-    r"\s?(?:methods?|routes?|techniques?|process(?:es)?|approach(?:es)?)?\s?(?:(?:was|were|have\sbeen|has\sbeen)\s"
-    r"(?:used|employed|applied)\s)?(?:(?:under|in|at)\s[\w-]+\s)?"
-    rf"(?:to\s(?:\w+ly\s)?{_MAKE_VERB}\s|for\sthe\s(?:synthesis|preparation|fabrication)(?:\sor\s[a-z]+)?\sof\s)"
-    r"(?:the\s|a\s|an\s)?(?:[\w-]+\s){0,6}?(?:of\s)?(?:the\s)?$"
-)
-_PRODUCT = re.compile(r"\s(?:to form|to produce|forming|into)\s(?:the\s|a\s|different\s)*")
-_MIXTURE_OF = re.compile(r"\b(?:mixtures?\sof(?:\sthe)?(?:\sprecursors)?|precursors|starting\smaterials|reactants|raw\smaterials)\b")
-_RESULT = re.compile(
-    rf"\b(?:to\s(?:\w+ly\s)?{_MAKE_VERB}|result(?:ed|s|ing)?\sin|yield(?:ed|ing|s)?|giving|forming)\s(?:the\s|an?\s)?"
-)
-
-
-def _merge_adjacent(methods: list[Mention], text: str, ancestors: dict) -> list[Mention]:
-    """Method names written next to each other name one method, the last word being its head:
-    "UV-curing crosslinking" is a crosslinking, "heating quenching" a quenching. A coating made by a
-    deposition method is that deposition: "ALD coating"."""
-    out: list[Mention] = []
-    for m in methods:
-        if out and 0 <= m.start - out[-1].end <= 2 and not text[out[-1].end:m.start].strip(" -"):
-            head = m.value
-            if m.value == "coating" and "vapour deposition" in ancestors.get(out[-1].value, ()):
-                head = out[-1].value
-            out[-1] = Mention(out[-1].start, m.end, text[out[-1].start:m.end], head)
-            continue
-        out.append(m)
-    return out
-
-
 # "solid electrolytes", "SEs", "materials": a class with no chemistry or structure in its name
 _GENERIC_CLASS = re.compile(
     r"^(?:(?:the|these|such|other|new|novel|various|initial|efficient|fast|ionic|conductive|thin-film|thin|film|"
@@ -871,5 +552,5 @@ _GENERIC_CLASS = re.compile(
 )
 
 
-def _generic(m: Mention) -> bool:
+def is_generic_class(m: Mention) -> bool:
     return m.value.kind == "class" and bool(_GENERIC_CLASS.match(m.text))

@@ -175,7 +175,9 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words
         if temp_col is not None and temp_col < len(cells):
             t = re.match(r"^\s*(-?\d+(?:\.\d+)?)\s*$", cells[temp_col])
             row_temp = float(t.group(1)) if t else ("RT" if cells[temp_col].strip().upper() == "RT" else None)
-        methods = [section_method] if section_method else []
+        # "NaCB11H12 (NCB) milled", "ball-milled Li3PS4": the material cell says how this row's material was made
+        made_by = next((label for pattern, label in words.methods if pattern.search(cells[material_col])), None)
+        methods = [m for m in (section_method, made_by) if m]
         row_text = "\t".join(row.cells).strip()
         for col in columns:
             if col.index >= len(cells):
@@ -205,8 +207,8 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words
                     active, active_formula, "specific_capacity", value, None, "mAh/g", qual, temp, [], list(refs),
                     Evidence(doc_id, row.line, row_text, "table"),
                 ))
-        if section_method:
-            out.append(CandidateSynthesis(name, formula, section_method, list(refs), Evidence(doc_id, row.line, row_text, "table")))
+        for method in dict.fromkeys(methods):
+            out.append(CandidateSynthesis(name, formula, method, list(refs), Evidence(doc_id, row.line, row_text, "table")))
     return out
 
 
@@ -319,7 +321,9 @@ def _material_of_cell(cell: str, aliases) -> tuple[str, str | None] | None:
     if m.kind != "class" and re.match(r"\s?\(\d+(?:\.\d+)?\s?(?:wt\s?%|%)?(?:\)|$)", cell[m.end:]):
         return m.text, m.formula  # "NCM811 (79.4) VGCF (3)": a composition; the first material is the row's
     if m.kind != "class":
-        return (cell if len(cell) < 60 else m.text), (m.formula if cell == m.text else None)
+        # "Li3PS4 ball-milled", "NaCB11H12 (NCB) as-prepared": words that say how it was made keep the formula
+        how = len(found) == 1 and re.fullmatch(r"[a-z][a-z\s-]*", (cell[:m.start] + cell[m.end:]).strip())
+        return (cell if len(cell) < 60 else m.text), (m.formula if cell == m.text or how else None)
     return cell, None
 
 

@@ -304,6 +304,14 @@ def test_table_prose_cell_states_a_value(extractor):
         ("Halide electrolytes", "ionic_conductivity", 0.001, "="), ("Halide electrolytes", "electrochemical_window", 4.5, "<=")]
 
 
+def test_table_material_cell_that_names_a_method(extractor):
+    body = "Table 3. Conductivities.\nMaterial\tσ (mS cm⁻¹)\tRef.\nLi3PS4 as-prepared\t0.2\t[5]\nLi3PS4 ball-milled\t0.4\t[6]\n"
+    out = run(extractor, body)
+    assert [(m[0], m[3]) for m in measurements(out)] == [("Li3PS4 as-prepared", 0.0002), ("Li3PS4 ball-milled", 0.0004)]
+    assert [(c.material, c.formula, c.method, c.refs, c.evidence.line) for c in out if isinstance(c, CandidateSynthesis)] \
+        == [("Li3PS4 ball-milled", "Li3PS4", "ball milling", ["6"], 8)]
+
+
 def test_table_transference_column(extractor):
     body = "Table 2. Transport.\nPolymer\tLi salt\tt_{Li+}\tRef.\nPEO\tLiTFSI\t0.56\t[52]\nPPEGMA\tLiPVAOB\t0.76\t[53]\n"
     out = measurements(run(extractor, body))

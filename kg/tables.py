@@ -323,7 +323,7 @@ def _material_of_cell(cell: str, aliases) -> tuple[str, str | None] | None:
     if m.kind != "class":
         # "Li3PS4 ball-milled", "NaCB11H12 (NCB) as-prepared": words that say how it was made keep the formula
         how = len(found) == 1 and re.fullmatch(r"[a-z][a-z\s-]*", (cell[:m.start] + cell[m.end:]).strip())
-        return (cell if len(cell) < 60 else m.text), (m.formula if cell == m.text or how else None)
+        return (cell if len(cell) < 90 else m.text), (m.formula if cell == m.text or how else None)
     return cell, None
 
 

@@ -312,6 +312,13 @@ def test_table_material_cell_that_names_a_method(extractor):
         == [("Li3PS4 ball-milled", "Li3PS4", "ball milling", ["6"], 8)]
 
 
+def test_table_long_material_cell_is_the_name(extractor):
+    body = ("Table 4. Composites.\nElectrolyte\tσ (mS cm⁻¹)\tRef.\n"
+            "Composite of polycarbonate-based polymer/inorganic Li1.5Al0.5Ge1.5(PO4)3 (LAGP)\t0.05\t[9]\n")
+    assert [(m[0], m[3]) for m in measurements(run(extractor, body))] == [
+        ("Composite of polycarbonate-based polymer/inorganic Li1.5Al0.5Ge1.5(PO4)3 (LAGP)", 5e-05)]
+
+
 def test_table_transference_column(extractor):
     body = "Table 2. Transport.\nPolymer\tLi salt\tt_{Li+}\tRef.\nPEO\tLiTFSI\t0.56\t[52]\nPPEGMA\tLiPVAOB\t0.76\t[53]\n"
     out = measurements(run(extractor, body))

@@ -400,6 +400,8 @@ def test_synthesis(extractor):
     ("They confined the conductive Li4(BH4)3I into mesoporous silica via nanoconfinement.",
      [("Li4(BH4)3I", "nanoconfinement")]),
     ("The ionic conductivity of Li2ZrCl6 rises when it is gently heated.", [("Li2ZrCl6", "heat treatment")]),
+    ("They studied the water-based processing of the LiFePO4-PEO composite cathode.",
+     [("LiFePO4-PEO composite", "water-based processing")]),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

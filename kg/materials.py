@@ -55,7 +55,7 @@ _STOP_WORDS = frozenset(
     "whereas obtain obtained has have had can could be been when where thus however also then those from into "
     "between using via show shows showed exhibit exhibits exhibited use uses used improve improves enhance enhances "
     "include includes prepare prepares design designs make makes form forms produce produces study studies "
-    "report reports but not".split()
+    "report reports but not made grown built known shown given taken seen".split()
 )
 
 

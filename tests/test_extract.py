@@ -402,6 +402,8 @@ def test_synthesis(extractor):
     ("The ionic conductivity of Li2ZrCl6 rises when it is gently heated.", [("Li2ZrCl6", "heat treatment")]),
     ("They studied the water-based processing of the LiFePO4-PEO composite cathode.",
      [("LiFePO4-PEO composite", "water-based processing")]),
+    ("They made thin sulfide SE membranes by infiltrating a Li6PS5Br solution into porous PI mats.",
+     [("thin sulfide SE membranes", "infiltration")]),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

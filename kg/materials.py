@@ -48,7 +48,8 @@ _CLASS_HEAD = re.compile(rf"(?<![\w-])(?:(?P<alone>{STANDALONE_CLASSES})|(?P<hea
 _SINGULAR_ABBREVIATIONS = frozenset({"SE", "SSE", "SPE", "CSE", "HSE", "ISE"})
 _ARTICLE = re.compile(r"(?<![\w-])(?:[Aa]n?)\s$")
 _MODIFIER = re.compile(r"[A-Za-z][\w\-+()/]*")
-_NOT_A_MODIFIER = re.compile(r"[a-z]+(?:ed|ing|ly)|[a-z]{1,2}\)")  # verbs, adverbs, panel letters "b)"
+# verbs, adverbs, panel letters "b)"; "based" as in "polymer based SSE" is a modifier's second word
+_NOT_A_MODIFIER = re.compile(r"(?!based$)[a-z]+(?:ed|ing|ly)|[a-z]{1,2}\)")
 _STOP_WORDS = frozenset(
     "the a an of and or with in for to by as at on is are was were it its their this these that such high higher low "
     "lower good excellent most more other all some various different typical novel new both which than while "

@@ -70,7 +70,10 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
             meth = Mention(meth.start, meth.end, meth.text, _SOLUTION_METHOD)  # mixing solutions: wet chemistry
         refs = [c for c in s.citations if c.start >= meth.end]
         refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
-        for made in _coordinated(mat, s):  # "A and B composites were synthesized by M": both
+        made_list = _coordinated(mat, s)
+        if _PARTICIPLE.search(meth.text) and mat.start > meth.end:
+            made_list += _coordinated_after(mat, s)  # "the LPSCl-infiltrated LCO and Gr electrodes": both
+        for made in made_list:  # "A and B composites were synthesized by M": both
             if (made.text, meth.value) in seen:
                 continue
             seen.add((made.text, meth.value))
@@ -204,6 +207,17 @@ def solvent_syntheses(s: Sentence, previous_text: str, solvents: re.Pattern) -> 
             out.append((s.offset + use.start(), CandidateSynthesis(
                 made.text, made.value.formula, _SOLUTION_METHOD, list(refs[0].value) if refs else [],
                 evidence_of(s.text))))
+    return out
+
+
+def _coordinated_after(mat: Mention, s: Sentence) -> list[Mention]:
+    """The materials joined to ``mat`` after it: "LCO and Gr" gives Gr for LCO."""
+    out, last = [], mat
+    for m in [m for m in s.materials if m.start >= mat.end and m.value.kind not in ("cell", "cell_part")]:
+        if not _ITEM_JOIN.match(s.text[last.end:m.start]):
+            break
+        out.append(m)
+        last = m
     return out
 
 

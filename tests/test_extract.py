@@ -404,6 +404,10 @@ def test_synthesis(extractor):
      [("LiFePO4-PEO composite", "water-based processing")]),
     ("They made thin sulfide SE membranes by infiltrating a Li6PS5Br solution into porous PI mats.",
      [("thin sulfide SE membranes", "infiltration")]),
+    ("The Li3YCl6-infiltrated NCM and LCO electrodes were cycled.",
+     [("NCM", "infiltration"), ("LCO", "infiltration")]),
+    ("Schematic of a crosslinked polymer based SSE made by in situ cross-linking.",
+     [("polymer based SSE", "cross-linking")]),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

@@ -6,6 +6,8 @@ What it does, in one pass over the text with one compiled pattern:
   ``\\mathrm{S\\,cm^{-1}}`` -> ``S cm^-1``; ``\\sim`` -> ``~``; ``^\\circ\\text{C}`` -> ``°C``
 * unicode subscripts are flattened (``Li₆PS₅Cl`` -> ``Li6PS5Cl``), superscripts become ``^``
   exponents (``10⁻³`` -> ``10^-3``, ``cm⁻¹`` -> ``cm^-1``, ``Li⁺`` -> ``Li^+``)
+* markdown and HTML emphasis around words is dropped: ``*in situ*`` -> ``in situ``, ``<i>et al.</i>`` ->
+  ``et al.``
 * OCR slips of the seeds: ``imes`` for ``×``, decimal commas in subscripts (``Li_{6,4}`` ->
   ``Li6.4``), spaces before subscripts (``Li ₆PS ₅Cl``, ``Li _{0.33}``), NBSP and thin spaces, the
   unicode minus sign.
@@ -41,7 +43,7 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\ufeff\u00ad"
 _MINUS = "−‐‑﹣－"
 # Every alternative below starts with one of these characters. Checking it first lets the regex engine skip
 # ordinary text quickly (3-4x faster over the corpus); tests/test_normalizer.py checks the list is complete.
-_FIRST_CHARS = r"$\\ _^·i(\-{}" + "\n" + _SPACES + _ZERO_WIDTH + _MINUS + _SUB_CHARS + _SUP_CHARS
+_FIRST_CHARS = r"$\\ _^·i(\-{}*<" + "\n" + _SPACES + _ZERO_WIDTH + _MINUS + _SUB_CHARS + _SUP_CHARS
 _PATTERN = re.compile(
     "(?=[" + _FIRST_CHARS + "])(?:" + "|".join(
         [
@@ -68,8 +70,10 @@ _PATTERN = re.compile(
             r"(?P<ocrat>(?<=[A-Za-z)\]])\(a\)(?=[A-Z]))",
             r"(?P<minus>[" + _MINUS + "])",
             # "MM-\nNCB", "ball-\nmilled": a hyphenated word broken across lines is one word
-            r"(?P<hyphenbreak>(?<=[A-Za-z0-9)])-\n(?=[A-Za-z0-9(]))",
+            r"(?P<hyphenbreak>(?<=[A-Za-z0-9)*])-\n(?=[A-Za-z0-9(]))",
             r"(?P<brace>[{}])",
+            # emphasis around a word or two: "*in situ*", "*closo*-borates", "<i>et al.</i>" (the words stay)
+            r"(?P<emph>(?<![\w*])\*(?=[A-Za-z](?:[^*\n]{0,30}?[A-Za-z.])?\*(?![\w*]))|(?<=[A-Za-z.])\*(?![\w*])|</?i>)",
         ]
     ) + ")"
 )
@@ -141,7 +145,7 @@ def _replacement(m: re.Match) -> str:
         return "·"
     if kind == "subgap":
         return "" if _joins_formula(m.string, m.start()) else " "
-    if kind in ("dollar", "wrap", "zw", "brace"):
+    if kind in ("dollar", "wrap", "zw", "brace", "emph"):
         return ""
     if kind == "space":
         return " "

@@ -145,3 +145,17 @@ def test_first_character_check_skips_no_match():
         assert spans(normalizer._PATTERN, text) == spans(plain_pattern, text)
 
     same()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("by *in situ* cross-linking", "by in situ cross-linking"),
+    ("Kim *et al.* and Lee <i>et al.</i> [3]", "Kim et al. and Lee et al. [3]"),
+    ("sodium *closo*-\nborates", "sodium closo-borates"),
+    ("the *R*-3 phase", "the R-3 phase"),
+    ("**Table 2.** Conductivities", "**Table 2.** Conductivities"),
+    ("a*b and 5*3", "a*b and 5*3"),
+])
+def test_emphasis_around_words_is_dropped(text, expected):
+    n = normalize(text)
+    assert n.text == expected
+    assert text[n.source_offset(n.text.index(expected.split()[-1]))] == expected.split()[-1][0]

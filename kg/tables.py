@@ -176,7 +176,8 @@ def table_facts(block: Block, doc_id: str, aliases: dict[str, str | None], words
             t = re.match(r"^\s*(-?\d+(?:\.\d+)?)\s*$", cells[temp_col])
             row_temp = float(t.group(1)) if t else ("RT" if cells[temp_col].strip().upper() == "RT" else None)
         # "NaCB11H12 (NCB) milled", "ball-milled Li3PS4": the material cell says how this row's material was made
-        made_by = next((label for pattern, label in words.methods if pattern.search(cells[material_col])), None)
+        made_by = next((label for pattern, label in words.methods if pattern.search(cells[material_col])), None) \
+            if _WORD.search(cells[material_col]) else None
         methods = [m for m in (section_method, made_by) if m]
         row_text = "\t".join(row.cells).strip()
         for col in columns:
@@ -337,6 +338,9 @@ def _refs_of_row(cells: list[str], ref_col: int | None, style: str, expand) -> l
         if m:
             return expand(m.group(1))
     return []
+
+
+_WORD = re.compile(r"[a-z]{4,}")  # a method name has one; most material cells are formulas without
 
 
 def _method_in(cells: list[str], words: Vocabulary) -> str | None:

@@ -350,10 +350,26 @@ def measurements(
             last_mapped <= m.start < q.start for m in s.materials
         ):
             mats = listed
+        if prop in SHARED_BY_A_PAIR and len(mats) == 1 and mats[0] is not None and len(by_prop[prop]) == 1 \
+                and not respectively:
+            mats = _paired_before(mats[0], s) + mats  # "the window of A and B is 0-2 V": one value for both
         for mat in mats:
             if mat is not None:
                 out.append(_measurement(s, q, prop, mat, by_prop, methods))
     return out
+
+
+# a window stated once for "A and B" is both materials'; a conductivity after "A and B" is more often a product's
+SHARED_BY_A_PAIR = frozenset({"electrochemical_window"})
+
+
+def _paired_before(mat: Mention, s: Sentence) -> list[Mention]:
+    """The material A of "A and B" when ``mat`` is B (both specific), else nothing."""
+    specific = [m for m in s.materials if m.value.kind not in ("class", "cell", "cell_part")]
+    if mat not in specific or specific.index(mat) == 0:
+        return []
+    a = specific[specific.index(mat) - 1]
+    return [a] if s.text[a.end:mat.start] == " and " else []
 
 
 def _measurement(s: Sentence, q: Mention, prop: str, mat: Mention, by_prop: dict, methods: list[str]) -> Located:

@@ -141,6 +141,12 @@ def test_a_capacity_for_a_named_material_is_its_own(extractor):
     assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("graphite", 300.0), ("graphite", 340.0)]
 
 
+def test_a_window_stated_once_for_a_pair_is_both(extractor):
+    text = "The electrochemical stability window of Li3YCl6 and Li3InCl6 is 0–4 V.\n"
+    assert [(m[0], m[3], m[4]) for m in measurements(run(extractor, text))] == [
+        ("Li3YCl6", 0.0, 4.0), ("Li3InCl6", 0.0, 4.0)]
+
+
 def test_a_proportion_names_a_component_not_the_material(extractor):
     text = ("Lee et al. prepared a PVDF-PAN based membrane, with different weight ratios of PVDF/PAN, reaching "
             "0.8 mS cm⁻¹ at room temperature. Kim et al. reported a SPE made by UV curing, with 0.2 mS cm⁻¹ at 30 °C.\n")

@@ -235,6 +235,7 @@ _ELECTRODE_CLASS = re.compile(r"\b(?:cathodes?|anodes?|electrodes?)(?:\s+materia
 _ELECTRODE_AFTER = re.compile(
     r"(?:\s(?:and|or)\s\S+)?(?:\s[\w-]+){0,2}?\s(?:cathode|positive electrode|working electrode|anode|electrode)\b"
 )
+_PAREN_SUBJECT = re.compile(r"\)\s(?:\w+\s){0,2}?(?:exhibited|showed|delivered|displayed|achieved|had|reached|retained)\b")
 _CAPACITY_FOR = re.compile(r"(?:^|\bcapacit(?:y|ies)\s)(?:for|of)\s(?:the\s)?$")
 
 
@@ -277,6 +278,8 @@ def _material_for(q: Mention, s: Sentence, subject: Mention | None, prop: str, c
         if named and _CAPACITY_FOR.search(s.text, max(0, named[0].start - 40), named[0].start) \
                 and not re.search(r"[;.]\s", s.text[named[0].end:q.start]):
             return named[0]  # "the capacity for graphite increased from 265 to 320 mA h g-1"
+        if named and s.text[named[0].start - 1:named[0].start] == "(" and _PAREN_SUBJECT.match(s.text, named[0].end):
+            return named[0]  # "The Mg-rich nanocomposite (0.7MgH2+0.3TiH2) exhibited a higher specific capacity"
         if cell is not None:
             return cell  # the paragraph's cell: its positive electrode, not the electrolyte named beside it
         battery = _battery_named_last(s, q)

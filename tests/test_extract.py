@@ -147,6 +147,12 @@ def test_a_window_stated_once_for_a_pair_is_both(extractor):
         ("Li3YCl6", 0.0, 4.0), ("Li3InCl6", 0.0, 4.0)]
 
 
+def test_a_capacity_of_a_composition_named_in_parentheses(extractor):
+    text = ("The cells used a MgH2–TiH2/LiBH4/Li configuration. The Ti-rich composite (0.3MgH2+0.7TiH2) exhibited a "
+            "specific capacity of 900 mA h g⁻¹.\n")
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("0.3MgH2+0.7TiH2", 900.0)]
+
+
 def test_a_proportion_names_a_component_not_the_material(extractor):
     text = ("Lee et al. prepared a PVDF-PAN based membrane, with different weight ratios of PVDF/PAN, reaching "
             "0.8 mS cm⁻¹ at room temperature. Kim et al. reported a SPE made by UV curing, with 0.2 mS cm⁻¹ at 30 °C.\n")

@@ -71,7 +71,7 @@ def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
         refs = [c for c in s.citations if c.start >= meth.end]
         refs = refs or [c for c in s.citations if c.end <= meth.start][-1:]
         made_list = _coordinated(mat, s)
-        if _PARTICIPLE.search(meth.text) and mat.start > meth.end:
+        if mat.start > meth.end:
             made_list += _coordinated_after(mat, s)  # "the LPSCl-infiltrated LCO and Gr electrodes": both
         for made in made_list:  # "A and B composites were synthesized by M": both
             if (made.text, meth.value) in seen:

@@ -98,6 +98,7 @@ _CHEMICAL_NAME = _chemical_name_pattern()
 _DOPED = re.compile(r"(?<![\w^+-])(?:[A-Z][a-z]?(?:\^?\d*[+−])?|[A-Z][a-z]?\d*(?:[A-Z][a-z]?\d*)+)-doped\s$")
 # the form a composition takes, written right after it: glasses, glass-ceramics, nanocomposites
 _FORM = r"(?:glass-?ceramics?|glass(?:es)?|nanocomposites?|composites?)"
+_FILM_HEAD = re.compile(r"\s(?:thin\s|thin-)?films?\b")
 _FORM_HEAD = re.compile(rf"\s{_FORM}(?:\s(?:and|or)\s{_FORM})?\b")
 _HALOGEN_X = re.compile(r"\s?(\(X\s?=\s?(?:F|Cl|Br|I)(?:\s?(?:,|and|or)\s?(?:F|Cl|Br|I))*\))")
 _PLACEHOLDER = re.compile(
@@ -283,6 +284,9 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         doped = _DOPED.search(text, max(0, f.start - 20), f.start) if "-doped" in text else None
         if doped and f.kind in ("formula", "alias"):
             f.start, f.text = doped.start(), text[doped.start():f.end]  # "Fe^3+-doped Li2ZrCl6": its own material
+        film = _FILM_HEAD.match(text, f.end) if f.kind in ("formula", "composite", "alias") else None
+        if film:
+            f.end, f.text = film.end(), text[f.start:film.end()]  # "LLZO thin films": the form is in the name
         head = _FORM_HEAD.match(text, f.end)
         if head and f.kind in ("formula", "composite"):
             f.end, f.text = head.end(), text[f.start:head.end()]  # "MgS–P2S5–MgI2 glasses and glass-ceramics"

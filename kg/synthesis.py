@@ -277,7 +277,8 @@ def _made_by(meth: Mention, s: Sentence) -> Mention | None:
         next_one = [m for m in s.materials if m.start >= meth.end and not is_generic_class(m) and m.value.kind != "cell_part"]
         if next_one and next_one[0].start - meth.end <= 40 and _ONLY_ADJECTIVES.fullmatch(s.text[meth.end:next_one[0].start]):
             return next_one[0]
-    before = [m for m in candidates if m.end <= meth.start]
+    # (a name can run into the method: "LLZO thin films" and "films deposited")
+    before = [m for m in candidates if m.end <= meth.start or m.start < meth.start < m.end]
     if before and _FORMED_BY.search(s.text[before[-1].end:meth.start]):
         return before[-1]
     if "coat" in meth.value:

@@ -426,6 +426,7 @@ def test_synthesis(extractor):
     ("Li3YCl6 was then ball-milled in ZrO2 jars.", [("Li3YCl6", "ball milling")]),
     ("They proposed a dry powder painting technique, in which NCA and LCO electrodes were sprayed onto foil.",
      [("NCA", "dry processing"), ("LCO", "dry processing")]),
+    ("Micrographs of Li3PO4 thin films deposited at 500 °C on Si.", [("Li3PO4 thin films", "vapour deposition")]),
     # a coating made by a deposition method is that deposition
     ("The Al2O3-ALD coating on the LLZO pellets improved the stability.", [("LLZO", "atomic layer deposition")]),
 ])

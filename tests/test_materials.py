@@ -132,8 +132,14 @@ def test_a_single_electrolyte_named_by_its_abbreviation():
 
 
 def test_lowercase_lexicon_names(lex_aliases):
-    found = find_materials("graphite anodes, alumina fillers and a polyimide film, not graphitic carbon", lex_aliases)
+    found = find_materials("graphite anodes, alumina fillers and a polyimide separator, not graphitic carbon", lex_aliases)
     assert [(m.text, m.kind) for m in found] == [("graphite", "alias"), ("alumina", "alias"), ("polyimide", "alias")]
+
+
+def test_a_film_is_named_with_its_form(lex_aliases):
+    found = find_materials("LLZO thin films, a LiF film and Li3PO4 thin-films, but filming LiPON", lex_aliases)
+    assert [(m.text, m.formula) for m in found] == [
+        ("LLZO thin films", "Li7La3Zr2O12"), ("LiF film", "LiF"), ("Li3PO4 thin-films", "Li3PO4"), ("LiPON", None)]
 
 
 def test_names_in_words(lex_aliases):

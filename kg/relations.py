@@ -517,6 +517,9 @@ def cited_study(s: Sentence, current: tuple[list[str], int] | None) -> tuple[lis
 _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")
 
 
+_BOTH = re.compile(r"\b(?:both|the\stwo)\b")
+
+
 def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int, Mention]:
     """Values to materials in order: "A, B and C show 1, 2 and 3 mS cm^-1, respectively", and without
     "respectively" when the materials are one coordinated list ("(A and B) ... (1 at T1 and 2 at T2)")."""
@@ -533,7 +536,9 @@ def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int
             continue
         run = mats[-len(qs):]
         coordinated = all(_LIST_JOIN.match(s.text[a.end:b.start]) for a, b in zip(run, run[1:]))
-        if respectively or (coordinated and len(mats) == len(qs)):
+        # "A reaches ..., while B reaches ..., and both have low activation energies (0.29 and 0.20 eV)"
+        both = len(qs) == 2 and run[0].text != run[1].text and bool(_BOTH.search(s.text, run[-1].end, qs[0].start))
+        if respectively or both or (coordinated and len(mats) == len(qs)):
             for q, m in zip(qs, run):
                 out[id(q)] = m
     return out

@@ -141,6 +141,13 @@ def test_a_capacity_for_a_named_material_is_its_own(extractor):
     assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("graphite", 300.0), ("graphite", 340.0)]
 
 
+def test_both_pairs_two_values_with_the_two_materials_named_before(extractor):
+    text = ("Li3YCl6 reaches 0.5 mS cm⁻¹ at 25 °C, while Li3InCl6 reaches 1.5 mS cm⁻¹ at 25 °C, and both have "
+            "low activation energies (0.40 and 0.35 eV).\n")
+    assert [(m[0], m[2], m[3]) for m in measurements(run(extractor, text)) if m[2] == "activation_energy"] == [
+        ("Li3YCl6", "activation_energy", 0.40), ("Li3InCl6", "activation_energy", 0.35)]
+
+
 def test_a_window_stated_once_for_a_pair_is_both(extractor):
     text = "The electrochemical stability window of Li3YCl6 and Li3InCl6 is 0–4 V.\n"
     assert [(m[0], m[3], m[4]) for m in measurements(run(extractor, text))] == [

@@ -58,11 +58,14 @@ class Extractor:
             source = "caption" if block.kind == "caption" else "text"
             subject, cell, study = paper_subject, None, None
             previous: list = []
+            last_specific: list = []  # the specific materials of the sentence before
             thread, subject_at = synthesis.SynthesisThread(), -9
             for i, sent in enumerate(sentences):
                 study = relations.cited_study(sent, study)
                 pointed = relations.class_pointed_at(sent, previous)
-                located = relations.measurements(sent, pointed or subject, cell, self.process_methods)
+                pair = relations.pair_pointed_at(sent, last_specific)
+                located = [x for owner in pair for x in relations.measurements(sent, owner, cell, self.process_methods)] \
+                    if pair else relations.measurements(sent, pointed or subject, cell, self.process_methods)
                 located += thread.facts(sent, i, sentences[i - 1].text if i else "", self.synthesis_methods,
                                            self.solvents, subject if i - subject_at <= 2 else None)
                 for offset, candidate in located:
@@ -71,6 +74,7 @@ class Extractor:
                         candidate.refs = list(study[0])  # the sentence goes on about the study named before
                     out.append(candidate)
                 specific = [m for m in sent.materials if m.value.kind not in ("class", "cell", "cell_part")]
+                last_specific = specific
                 if specific:
                     named = relations.sentence_subject(sent, specific)
                     subject, subject_at = (named, i) if named is not None else (subject, subject_at)

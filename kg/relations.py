@@ -518,6 +518,16 @@ _LIST_JOIN = re.compile(r"^\s?(?:,|and|or|, and|,\s?and)\s?$")
 
 
 _BOTH = re.compile(r"\b(?:both|the\stwo)\b")
+_THEIR_BOTH = re.compile(r"\b(?:[Tt]heir|[Tt]hey)\b.*\bboth\b|\b[Bb]oth\s(?:of\sthem|compounds|materials|electrolytes)\b")
+
+
+def pair_pointed_at(s: Sentence, last_specific: list[Mention]) -> list[Mention]:
+    """The two materials of the sentence before, when this one names none and says they both have a value:
+    "A and B were studied. Their activation energies are both as low as 0.22 eV." """
+    names = list({m.text: m for m in last_specific}.values())
+    if s.materials or len(names) != 2 or not _THEIR_BOTH.search(s.text):
+        return []
+    return names
 
 
 def _respectively_map(s: Sentence, typed: list[tuple[Mention, str]]) -> dict[int, Mention]:

@@ -148,6 +148,12 @@ def test_both_pairs_two_values_with_the_two_materials_named_before(extractor):
         ("Li3YCl6", "activation_energy", 0.40), ("Li3InCl6", "activation_energy", 0.35)]
 
 
+def test_their_values_both_go_to_the_two_materials_before(extractor):
+    text = ("Li3YCl6 and Li3ErCl6 were made by ball milling. Their activation energies are both as low as 0.3 eV. "
+            "Li3YCl6 is stable. They both melt.\n")
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("Li3YCl6", 0.3), ("Li3ErCl6", 0.3)]
+
+
 def test_a_window_stated_once_for_a_pair_is_both(extractor):
     text = "The electrochemical stability window of Li3YCl6 and Li3InCl6 is 0–4 V.\n"
     assert [(m[0], m[3], m[4]) for m in measurements(run(extractor, text))] == [

@@ -93,6 +93,7 @@ def _chemical_name_pattern() -> re.Pattern:
 
 _NAME_WORDS = csv_rows("chemical_names.csv")
 _CATIONS = sorted((r["word"] for r in _NAME_WORDS if r["role"] == "cation"), key=len, reverse=True)
+_CATION_ENDINGS = frozenset(w[-3:] for w in _CATIONS)  # a cheap first look: "ium", "inc", "rus"
 _CHEMICAL_NAME = _chemical_name_pattern()
 # "Fe^3+-doped Li2ZrCl6", "Nb2O5-doped MgH2", "Al-doped LLZO": a dopant (element, ion or formula) and the host
 _DOPED = re.compile(r"(?<![\w^+-])(?:[A-Z][a-z]?(?:\^?\d*[+−])?|[A-Z][a-z]?\d*(?:[A-Z][a-z]?\d*)+)-doped\s$")
@@ -223,6 +224,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     """Material mentions in ``text``, left to right, without overlaps. ``lowercase_names`` is
     ``lowercase_alias_pattern(aliases)`` when the caller has it already (a pipeline reading many paragraphs)."""
     aliases = aliases or {}
+    listed_symbol = "(X" in text or "(M" in text  # "(X = Cl, Br)", "(M = Ge, Sn)"
+    has_film = "film" in text
     found: list[MaterialMention] = []
     for m in _TOKEN.finditer(text):
         token = _trim(m.group())
@@ -231,7 +234,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         start = m.start() + m.group().find(token)
         # a run longer than any material name ("1-1-1-...", a line of dashes) is tried by its leading parts only:
         # classifying every cut of it is quadratic
-        placeholder = _PLACEHOLDER.match(text, start + len(token)) if ("X" in token or "M" in token) else None
+        placeholder = _PLACEHOLDER.match(text, start + len(token)) if listed_symbol and (
+            "X" in token or "M" in token) else None
         if placeholder and placeholder.group("symbol") in token and len(token) <= MAX_NAME_CHARS and \
                 classify_token(token.replace(placeholder.group("symbol"), placeholder.group("first")), aliases):
             # "LiBH4-NaX (X = Cl, I)", "Li6+xP1-xMxS5I (M = Ge, Sn)": X or M stands for an element the text lists
@@ -271,8 +275,8 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
     for m in (lowercase.finditer(text) if lowercase is not None else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), aliases[m.group()], "alias"))
-    folded = text.lower()
-    for m in (_CHEMICAL_NAME.finditer(text) if any(c in folded for c in _CATIONS) else ()):
+    folded = text.lower() if any(ending in text for ending in _CATION_ENDINGS) else ""
+    for m in (_CHEMICAL_NAME.finditer(text) if folded and any(c in folded for c in _CATIONS) else ()):
         if not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(MaterialMention(m.start(), m.end(), m.group(), aliases.get(m.group().lower()), "alias"))
     found.sort(key=lambda x: x.start)
@@ -284,7 +288,7 @@ def find_materials(text: str, aliases: dict[str, str | None] | None = None, clas
         doped = _DOPED.search(text, max(0, f.start - 20), f.start) if "-doped" in text else None
         if doped and f.kind in ("formula", "alias"):
             f.start, f.text = doped.start(), text[doped.start():f.end]  # "Fe^3+-doped Li2ZrCl6": its own material
-        film = _FILM_HEAD.match(text, f.end) if f.kind in ("formula", "composite", "alias") else None
+        film = _FILM_HEAD.match(text, f.end) if has_film and f.kind in ("formula", "composite", "alias") else None
         if film:
             f.end, f.text = film.end(), text[f.start:film.end()]  # "LLZO thin films": the form is in the name
         head = _FORM_HEAD.match(text, f.end)

@@ -32,13 +32,13 @@ _SYNTHESIS_CUE = re.compile(
 _ITEM_JOIN = re.compile(r"^\s?(?:\[[\d,–\-\s]+\]\s?)?(?:,|and|or|, and|,\s?and)\s?(?:(?:other|different|various|several|some)\s)?$")
 
 
-def syntheses(s: Sentence, synthesis_methods: set[str] | dict) -> list[Located]:
+def syntheses(s: Sentence, synthesis_methods: dict[str, set[str]]) -> list[Located]:
     """"X was prepared by M", "strategies such as M for X", "ball-milled X": (material, method) pairs.
+    ``synthesis_methods`` maps each synthesis method label to its broader methods.
 
     Method names written next to each other ("in situ UV-curing crosslinking") state one method.
     """
-    ancestors = synthesis_methods if isinstance(synthesis_methods, dict) else {}
-    methods = _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text, ancestors)
+    methods = _merge_adjacent([m for m in s.methods if m.value in synthesis_methods], s.text, synthesis_methods)
     if not methods or not s.materials:
         return []
     if not _SYNTHESIS_CUE.search(s.text):
@@ -349,7 +349,7 @@ _RESULT = re.compile(
 )
 
 
-def _merge_adjacent(methods: list[Mention], text: str, ancestors: dict) -> list[Mention]:
+def _merge_adjacent(methods: list[Mention], text: str, ancestors: dict[str, set[str]]) -> list[Mention]:
     """Method names written next to each other name one method, the last word being its head:
     "UV-curing crosslinking" is a crosslinking, "heating quenching" a quenching. A coating made by a
     deposition method is that deposition: "ALD coating"."""

@@ -135,10 +135,23 @@ def test_a_battery_named_by_acronym_owns_a_capacity_when_no_electrode_is_named(e
     assert [m[0] for m in measurements(run(extractor, text + "\n"))] == [expected]
 
 
-def test_a_capacity_for_a_named_material_is_its_own(extractor):
-    text = ("The NCM/Gr full cells were cycled at 0.1C. The specific capacity for graphite increased from 300 to "
-            "340 mA h g⁻¹.\n")
-    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("graphite", 300.0), ("graphite", 340.0)]
+@pytest.mark.parametrize("text, expected", [
+    # "the capacity for X" is X's, not the paragraph cell's
+    ("The NCM/Gr full cells were cycled at 0.1C. The specific capacity for graphite increased from 300 to "
+     "340 mA h g⁻¹.", [("graphite", 300.0), ("graphite", 340.0)]),
+    # "Their ... are both" after a sentence naming two materials: both
+    ("Li3YCl6 and Li3ErCl6 were made by ball milling. Their activation energies are both as low as 0.3 eV. "
+     "Li3YCl6 is stable. They both melt.", [("Li3YCl6", 0.3), ("Li3ErCl6", 0.3)]),
+    # a composition named in parentheses after the subject owns its capacity
+    ("The cells used a MgH2–TiH2/LiBH4/Li configuration. The Ti-rich composite (0.3MgH2+0.7TiH2) exhibited a "
+     "specific capacity of 900 mA h g⁻¹.", [("0.3MgH2+0.7TiH2", 900.0)]),
+    # a proportion names a component, not the material; "a SPE" is one study's electrolyte
+    ("Lee et al. prepared a PVDF-PAN based membrane, with different weight ratios of PVDF/PAN, reaching "
+     "0.8 mS cm⁻¹ at room temperature. Kim et al. reported a SPE made by UV curing, with 0.2 mS cm⁻¹ at 30 °C.",
+     [("PVDF-PAN based membrane", 0.0008), ("SPE", 0.0002)]),
+])
+def test_which_material_owns_a_value(extractor, text, expected):
+    assert [(m[0], m[3]) for m in measurements(run(extractor, text + "\n"))] == expected
 
 
 def test_both_pairs_two_values_with_the_two_materials_named_before(extractor):
@@ -148,29 +161,10 @@ def test_both_pairs_two_values_with_the_two_materials_named_before(extractor):
         ("Li3YCl6", "activation_energy", 0.40), ("Li3InCl6", "activation_energy", 0.35)]
 
 
-def test_their_values_both_go_to_the_two_materials_before(extractor):
-    text = ("Li3YCl6 and Li3ErCl6 were made by ball milling. Their activation energies are both as low as 0.3 eV. "
-            "Li3YCl6 is stable. They both melt.\n")
-    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("Li3YCl6", 0.3), ("Li3ErCl6", 0.3)]
-
-
 def test_a_window_stated_once_for_a_pair_is_both(extractor):
     text = "The electrochemical stability window of Li3YCl6 and Li3InCl6 is 0–4 V.\n"
     assert [(m[0], m[3], m[4]) for m in measurements(run(extractor, text))] == [
         ("Li3YCl6", 0.0, 4.0), ("Li3InCl6", 0.0, 4.0)]
-
-
-def test_a_capacity_of_a_composition_named_in_parentheses(extractor):
-    text = ("The cells used a MgH2–TiH2/LiBH4/Li configuration. The Ti-rich composite (0.3MgH2+0.7TiH2) exhibited a "
-            "specific capacity of 900 mA h g⁻¹.\n")
-    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [("0.3MgH2+0.7TiH2", 900.0)]
-
-
-def test_a_proportion_names_a_component_not_the_material(extractor):
-    text = ("Lee et al. prepared a PVDF-PAN based membrane, with different weight ratios of PVDF/PAN, reaching "
-            "0.8 mS cm⁻¹ at room temperature. Kim et al. reported a SPE made by UV curing, with 0.2 mS cm⁻¹ at 30 °C.\n")
-    assert [(m[0], m[3]) for m in measurements(run(extractor, text))] == [
-        ("PVDF-PAN based membrane", 0.0008), ("SPE", 0.0002)]
 
 
 def test_what_a_material_was_made_using_is_not_the_subject(extractor):

@@ -32,6 +32,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # kg importable when not installed (bench hosts)
+from kg import iris  # noqa: E402  the generator mints group IRIs exactly as ingest does
+
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "queries"
 
@@ -109,8 +112,6 @@ class Pools:
     """Materials and references shared by the synthetic papers (deterministic for a seed and size)."""
 
     def __init__(self, n_papers: int, seed: int):
-        from kg import iris
-
         r = random.Random(seed)
         n_mat = max(200, 20 * n_papers)
         self.materials: list[tuple[str, str, str, str | None]] = []  # (iri, label, family, formula)
@@ -188,6 +189,7 @@ def paper_nquads(i: int, pools: Pools, seed: int) -> list[str]:
     mats_done: set[str] = set()
     props_done: set[str] = set()
     methods_done: set[str] = set()
+    groups_done: set[str] = set()
     prop_keys = list(PROPERTIES)
     prop_w = [PROPERTIES[k][4] for k in prop_keys]
     evidence: list[tuple[str, int]] = []
@@ -252,16 +254,28 @@ def paper_nquads(i: int, pools: Pools, seed: int) -> list[str]:
             q(prop, f"<{SSE}canonicalUnit>", _lit(unit))
         v = sample(r)
         q(node, f"<{SSE}value>", _dbl(v))
-        if r.random() < 0.09:
+        is_range = r.random() < 0.09
+        if is_range:
             q(node, f"<{SSE}valueMax>", _dbl(v * r.uniform(1.1, 3)))
         q(node, f"<{SSE}unit>", f"<{qudt}>")
         q(node, f"<{SSE}unitString>", _lit(unit))
         q(node, f"<{SSE}qualifier>", _lit(r.choices(["=", "~", ">", "<", ">=", "<="], [80, 10, 4, 3, 2, 1])[0]))
         t = r.random()
+        temperature = None
         if t < 0.36:
-            q(node, f"<{SSE}temperatureC>", _dbl(float(r.choice([25, 27, 30, 40, 60, 80, 100, 110, 120, 150]))))
+            temperature = float(r.choice([25, 27, 30, 40, 60, 80, 100, 110, 120, 150]))
+            q(node, f"<{SSE}temperatureC>", _dbl(temperature))
         elif t < 0.50:
+            temperature = "RT"
             q(node, f"<{SSE}atRoomTemperature>", f'"true"^^<{XSD}boolean>')
+        if not is_range:
+            condition = iris.comparison_condition(temperature)
+            group = f"<{iris.comparison_group_iri(m[0], SSE + local, condition)}>"
+            q(node, f"<{SSE}comparisonGroup>", group)
+            if group not in groups_done:
+                groups_done.add(group)
+                q(group, RDF_TYPE, f"<{SSE}ComparisonGroup>")
+                q(group, f"<{SSE}condition>", _lit(condition))
         if r.random() < 0.13:
             method(node)
         q(node, PROV_DERIVED, new_evidence())
@@ -300,7 +314,7 @@ def generate(n_papers: int, seed: int, pools: Pools | None = None):
 
 def build_store(path: Path, n_papers: int, seed: int, rebuild: bool) -> ox.Store:
     meta = path / "bench-params.json"
-    params = {"papers": n_papers, "seed": seed, "generator": 2}
+    params = {"papers": n_papers, "seed": seed, "generator": 3}
     if path.exists() and not rebuild and meta.exists() and json.loads(meta.read_text()) == params:
         print(f"reusing {path} ({params})", flush=True)
         return ox.Store(str(path))

@@ -313,6 +313,10 @@ INVARIANTS = {
     "measurement without property, value or unit string": """
         SELECT DISTINCT ?g ?f WHERE { GRAPH ?g { ?f a sse:Measurement .
           FILTER NOT EXISTS { ?f sse:property ?p ; sse:value ?v ; sse:unitString ?u } } }""",
+    "single-valued measurement without a comparison group (written before groups existed: kg ingest --force)": """
+        SELECT DISTINCT ?g ?f WHERE { GRAPH ?g { ?f a sse:Measurement .
+          FILTER NOT EXISTS { ?f sse:comparisonGroup ?c . ?c sse:condition ?cond }
+          FILTER NOT EXISTS { ?f sse:valueMax ?vmax } } }""",
     "synthesis fact without exactly one method": """
         SELECT ?g ?f WHERE { GRAPH ?g { ?f a sse:SynthesisFact . OPTIONAL { ?f sse:method ?m } } }
         GROUP BY ?g ?f HAVING (COUNT(?m) != 1)""",

@@ -271,6 +271,12 @@ def paper_triples(doc: Document, facts: Iterable[Measurement | Synthesis], lexic
                 add((node, SSE.atRoomTemperature, Literal(True)))
             elif fact.temperature_c is not None:
                 add((node, SSE.temperatureC, _double(fact.temperature_c)))
+            if fact.value_max is None:  # a range is not one value: it has nothing to be compared with
+                condition = iris.comparison_condition(fact.temperature_c)
+                group = iris.comparison_group_iri(mat, prop, condition)
+                add((node, SSE.comparisonGroup, group))
+                add((group, RDF.type, SSE.ComparisonGroup))
+                add((group, SSE.condition, Literal(condition)))
             for label in fact.methods:
                 m = method_iri(lexicon, label)
                 add((node, SSE.method, m))

@@ -11,12 +11,15 @@ triples, and shared things (materials, references) get the same IRI in every pap
                    ``id:ref/<sha1(first author surname | year | title)[:16]>``
 * fact             ``id:fact/<doc_id>/<sha1(kind, material, property|method, value, ...)[:16]>``
 * evidence         ``id:evidence/<doc_id>/<sha1(line, source, text)[:16]>``
+* comparison group ``id:group/<sha1(material IRI, property IRI, condition)[:16]>``: no doc id, so the single
+                   values of one material and property under one condition meet at one node across papers
 * reject           ``id:reject/<doc_id>/<sha1(kind, reason, line, text, candidate)[:16]>``
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from urllib.parse import quote
@@ -171,6 +174,25 @@ def fact_iri(doc_id: str, fact) -> URIRef:
 
 def evidence_iri(doc_id: str, line: int, text: str, source: str) -> URIRef:
     return URIRef(f"{ID}evidence/{_q(doc_id)}/{_sha(line, source, text)}")
+
+
+def comparison_condition(temperature_c: float | str | None) -> str:
+    """The condition under which two values of one property of one material are comparable: "room temperature"
+    (RT, or 20-30 °C), else the temperature to the nearest 5 °C, else "no temperature given".
+
+    >>> comparison_condition("RT"), comparison_condition(27.0), comparison_condition(61.0), comparison_condition(None)
+    ('room temperature', 'room temperature', '60 °C', 'no temperature given')
+    """
+    if temperature_c is None:
+        return "no temperature given"
+    if temperature_c == "RT" or 20 <= float(temperature_c) <= 30:
+        return "room temperature"
+    return f"{math.floor(float(temperature_c) / 5 + 0.5) * 5} °C"
+
+
+def comparison_group_iri(material: str, property_: str, condition: str) -> URIRef:
+    """The node shared by the single values of one material (IRI) and property (IRI) under one condition."""
+    return URIRef(f"{ID}group/{_sha(str(material), str(property_), condition)}")
 
 
 def reject_iri(doc_id: str, reject) -> URIRef:

@@ -96,6 +96,16 @@ def test_validate_reports_a_fact_without_provenance(filled_store):
     assert "fact without provenance" in result.stdout
 
 
+def test_validate_reports_measurements_without_comparison_group(filled_store):
+    assert runner.invoke(app, ["--store", str(filled_store), "validate", "--no-shacl"]).exit_code == 0
+    with Store(filled_store) as st:  # a store written before comparison groups existed
+        st.ox.update("DELETE { GRAPH ?g { ?f sse:comparisonGroup ?c } } WHERE { GRAPH ?g { ?f sse:comparisonGroup ?c } }",
+                     prefixes={"sse": "https://w3id.org/sse-kg/ontology#"})
+    result = runner.invoke(app, ["--store", str(filled_store), "validate", "--no-shacl"])
+    assert result.exit_code == 1
+    assert "without a comparison group" in result.stdout and "kg ingest --force" in result.stdout
+
+
 def test_export_commands(filled_store, tmp_path):
     s = ["--store", str(filled_store)]
     out = tmp_path / "f.jsonl"
@@ -110,7 +120,16 @@ def test_export_commands(filled_store, tmp_path):
     import pyoxigraph as ox
 
     quads = list(ox.parse(path=str(tmp_path / "d.nquads"), format=ox.RdfFormat.N_QUADS))
-    assert len(quads) == 292
+    assert len(quads) == 304
+    # the two single values of each paper (Li6PS5Cl at RT, PEO-LiTFSI without temperature) meet their twins of the
+    # other paper at one comparison group each; the range (LPSCl glass, 0.25-0.30 eV) is in none
+    members = {(q.graph_name.value.rsplit("/", 1)[-1], q.object.value) for q in quads
+               if q.predicate.value == "https://w3id.org/sse-kg/ontology#comparisonGroup"}
+    groups = {g for _, g in members}
+    assert len(members) == 4 and len(groups) == 2
+    assert {d for d, _ in members} == {"paperA", "paperB"}
+    conditions = {q.object.value for q in quads if q.predicate.value == "https://w3id.org/sse-kg/ontology#condition"}
+    assert conditions == {"room temperature", "no temperature given"}
     # each paper graph names the canonical unit of each property kind it uses (6 kind-graph pairs)
     assert sum(1 for q in quads if q.predicate.value == "https://w3id.org/sse-kg/ontology#canonicalUnit") == 6
     # two of them link the hand-made papers' Li6PS5Cl to the ontology's LPSCl (one per paper graph)

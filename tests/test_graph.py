@@ -49,6 +49,39 @@ def test_fact_iris_deduplicate_identical_facts():
     assert len(set(g1.subjects(RDF.type, SSE.Measurement))) == 3
 
 
+def test_comparison_condition_buckets():
+    assert iris.comparison_condition("RT") == "room temperature"
+    assert [iris.comparison_condition(t) for t in (20.0, 25.0, 30.0)] == ["room temperature"] * 3
+    # otherwise the nearest 5 °C, halves rounded up as SPARQL's ROUND does
+    assert [iris.comparison_condition(t) for t in (19.9, 31.0, 57.5, 62.4, -2.5, -7.6, 150.0)] == [
+        "20 °C", "30 °C", "60 °C", "60 °C", "0 °C", "-10 °C", "150 °C"]
+    assert iris.comparison_condition(None) == "no temperature given"
+
+
+def test_comparison_groups_join_single_values_across_papers():
+    from kg.facts import FactEvidence, Measurement
+
+    def m(doc, material, value, temperature, value_max=None, prop="ionic_conductivity", line=3):
+        return Measurement(material=material, formula=material, property=prop, value=value, value_max=value_max,
+                           unit="S/cm" if prop == "ionic_conductivity" else "eV", qualifier="=",
+                           temperature_c=temperature, evidence=FactEvidence(doc=doc, line=line, text=f"{doc} says {value}"))
+
+    def groups(doc, facts):
+        g = paper_triples(make_doc(doc), facts, fake_lexicon())
+        return {str(f): str(c) for f, c in g.subject_objects(SSE.comparisonGroup)}, g
+
+    a, ga = groups("pA", [m("pA", "Li3InCl6", 1.5e-3, "RT"), m("pA", "Li3InCl6", 2e-5, 60.0, line=4),
+                          m("pA", "Li3InCl6", 1e-3, 25.0, value_max=2e-3, line=5)])
+    b, _ = groups("pB", [m("pB", "Li3InCl6", 1e-4, 27.0), m("pB", "Li3InCl6", 0.3, "RT", prop="activation_energy")])
+    # RT and 27 °C are one condition, so pA's RT value and pB's 27 °C value share a group; 60 °C is another; the
+    # range (value_max) has none; another property of the same material at RT is another group
+    assert len(a) == 2 and len(b) == 2
+    rt_a, hot_a = sorted(a.values(), key=lambda c: (c not in b.values(), c))
+    assert rt_a in b.values() and hot_a not in b.values()
+    assert len(set(a.values()) | set(b.values())) == 3
+    assert {str(o) for o in ga.objects(None, SSE.condition)} == {"room temperature", "60 °C"}
+
+
 def test_marker_numbers():
     assert marker_numbers("52") == [52]
     assert marker_numbers("52–54") == [52, 53, 54]

@@ -242,12 +242,12 @@ def test_model_doc_example_is_in_the_corpus_build(db):
         "PREFIX sse: <https://w3id.org/sse-kg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
         "PREFIX cito: <http://purl.org/spar/cito/> PREFIX dcterms: <http://purl.org/dc/terms/> "
         "SELECT * WHERE { GRAPH ?g { ?f a sse:Measurement ; sse:material ?mat ; sse:property ?prop ; sse:value ?v ; "
-        "sse:temperatureC ?t ; cito:cites ?r ; prov:wasDerivedFrom ?ev . ?ev sse:line ?line ; sse:paper ?p . "
-        "?r dcterms:title ?title } }")
+        "sse:temperatureC ?t ; cito:cites ?r ; prov:wasDerivedFrom ?ev ; sse:comparisonGroup ?c . "
+        "?ev sse:line ?line ; sse:paper ?p . ?r dcterms:title ?title . ?c sse:condition ?cond } }")
     found = db.rows(
-        "SELECT ?mat ?prop ?v ?t ?line ?title ?p WHERE { GRAPH ?g { ?f sse:material ?mat ; sse:property ?prop ; "
-        "sse:value ?v ; sse:temperatureC ?t ; cito:cites ?r ; prov:wasDerivedFrom ?ev . ?ev sse:line ?line ; "
-        "sse:paper ?p . ?r dcterms:title ?title } }",
+        "SELECT ?mat ?prop ?v ?t ?line ?title ?p ?c ?cond WHERE { GRAPH ?g { ?f sse:material ?mat ; sse:property ?prop ; "
+        "sse:value ?v ; sse:temperatureC ?t ; cito:cites ?r ; prov:wasDerivedFrom ?ev ; sse:comparisonGroup ?c . "
+        "?ev sse:line ?line ; sse:paper ?p . ?r dcterms:title ?title . ?c sse:condition ?cond } }",
         {"mat": m["mat"], "prop": m["prop"], "v": m["v"], "t": m["t"], "line": m["line"], "title": m["title"],
-         "p": m["p"]})
+         "p": m["p"], "c": m["c"], "cond": m["cond"]})
     assert len(found) == 1

@@ -1,13 +1,10 @@
 """Shared fixtures: hand-built papers/facts (no spaCy), tiny on-disk stores, one session-scoped corpus store."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from rdflib import URIRef
 
 from kg.facts import FactEvidence, Measurement, Reject, Synthesis
 from kg.models import Block, CitationMarker, Document, Reference

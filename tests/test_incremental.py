@@ -3,7 +3,6 @@ one-at-a-time == all-at-once."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest

@@ -7,8 +7,9 @@
 The data is synthetic (labelled so: paper ids ``syn-000001``, journal "Synthetic Journal"): it follows the
 instance model of ontology/README.md with the proportions of the seed-corpus build (per paper ~180 references
 with ~6 authors each, ~105 measurements and ~27 synthesis facts, one evidence node per ~1.4 facts, 78 % of
-facts citing 1-3 references, 36 % with a temperature, 14 % "RT", 9 % ranges, materials and references shared
-across papers from pools, a few well-known materials such as Li6PS5Cl, LiBH4, Li3InCl6 in many papers).
+facts citing 1-3 references, 36 % with a temperature, 14 % "RT", 9 % ranges, every single value linked to its
+comparison group as ingest does (``kg.iris``), materials and references shared across papers from pools, a few
+well-known materials such as Li6PS5Cl, LiBH4, Li3InCl6 in many papers).
 Values are drawn per property from plausible ranges (conductivity log-uniform 1e-9..0.1 S/cm, ...).
 
 The large store is generated once into ``--dir`` (reused when its parameters match; ``--rebuild``) and loaded

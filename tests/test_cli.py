@@ -82,6 +82,13 @@ def test_stats_rejects_validate_remove(filled_store):
     assert runner.invoke(app, [*s, "remove", "paperA"]).exit_code == 1
     with Store(filled_store, writable=False) as st:
         assert st.papers() == ["paperB"]
+    # the comparison groups paperA shared with paperB live on in paperB's graph, with paperB's members only
+    result = runner.invoke(app, [*s, "query", "-f", "csv", "SELECT ?g ?cond (COUNT(?f) AS ?n) WHERE { GRAPH ?g { "
+                                 "?f sse:comparisonGroup ?c . ?c sse:condition ?cond } } GROUP BY ?g ?cond ORDER BY ?cond"])
+    assert result.stdout.splitlines()[1:] == [
+        "https://w3id.org/sse-kg/id/graph/paperB,no temperature given,1",
+        "https://w3id.org/sse-kg/id/graph/paperB,room temperature,1"]
+    assert runner.invoke(app, [*s, "validate", "--no-shacl"]).exit_code == 0
 
 
 def test_validate_reports_a_fact_without_provenance(filled_store):

@@ -190,6 +190,10 @@ class _Parser:
             elif c in _CLOSE:
                 self.i += 1
                 sub = self.mixture()
+                while self.i < len(s) and s[self.i] == ",":  # a shared site, shares not given: Li6PS5[Cl,Br]
+                    self.i += 1
+                    sub = dict.fromkeys({**sub, **self.mixture()}, 1.0)
+                    self.variable = True
                 if self.i >= len(s) or s[self.i] != _CLOSE[c]:
                     raise _Fail
                 self.i += 1

@@ -135,6 +135,22 @@ def test_formula_key(text, key):
     assert formula_key(text) == key
 
 
+@pytest.mark.parametrize("text, key, elements", [
+    ("Li6PS5[Cl,Br]", "Li6PS5[Cl,Br]", {"Li", "P", "S", "Cl", "Br"}),
+    ("Li6PS5[Cl, Br]", "Li6PS5[Cl,Br]", {"Li", "P", "S", "Cl", "Br"}),
+    ("Li_{6-x}PS_{5-x}[Cl,Br]_x", "Li6-xPS5-x[Cl,Br]x", {"Li", "P", "S", "Cl", "Br"}),
+    ("(Li,Na)3PS4", "(Li,Na)3PS4", {"Li", "Na", "P", "S"}),
+])
+def test_a_site_shared_by_elements_in_unstated_shares_is_a_variable_formula(text, key, elements):
+    assert is_formula(text) and parse_formula(text) is None
+    assert formula_key(text) == key and formula_elements(text) == elements
+
+
+@pytest.mark.parametrize("text", ["[12,13]", "(S,P)", "LiCl,LiBr", "(C,N)"])
+def test_commas_elsewhere_make_no_formula(text):
+    assert not is_formula(text)
+
+
 def test_formula_elements_of_variable_formula():
     assert formula_elements("Li3−xIn1−xHfxCl6") == {"Li", "In", "Hf", "Cl"}
     assert formula_elements("PEO") is None

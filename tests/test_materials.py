@@ -22,7 +22,7 @@ def mentions(text, aliases=None):
     "formula",
     [
         "Li7La3Zr2O12", "Li2.7In0.7Hf0.3Cl6", "Li6PS5Cl0.5Br0.5", "Li1+xAlxTi2-x(PO4)3", "Na4(CB11H12)2(B12H12)",
-        "LiBH4·NH3", "90LiBH4·10P2S5", "1.5Li2O-TaCl5", "LiBH4-LiI", "Li3InCl6",
+        "LiBH4·NH3", "90LiBH4·10P2S5", "1.5Li2O-TaCl5", "LiBH4-LiI", "Li3InCl6", "Li6PS5[Cl,Br]",
     ],
 )
 def test_formulas(formula):
